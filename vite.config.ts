@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+export default defineConfig({
+  plugins: [svelte()],
+  // Relative asset URLs: the built site works from any sub-path of a bucket or CDN.
+  base: './',
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 5000,
+  },
+  optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
+  server: { fs: { allow: ['.'] } },
+});
