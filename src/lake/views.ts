@@ -1,0 +1,131 @@
+// The one definition of Quantiv's DuckDB views: base views over the manifest's files and the
+// analytic views on top of them. The browser worker, the node tools and the tests all run this SQL.
+import { TABLES, TABLE_NAMES, quoteString, type TableName } from './schema.ts';
+import { filesOf, pruneFiles, type DateRange, type Manifest, type ManifestFile } from './manifest.ts';
+
+/**
+ * Where a file is read from. In the browser: an absolute URL with the content hash as a version
+ * parameter (immutable caching stays safe across republishes). In node: a local path.
+ */
+export type Locate = (file: ManifestFile) => string;
+
+export function urlLocator(manifestUrl: string): Locate {
+  return (file) => {
+    const url = new URL(file.path, manifestUrl);
+    url.searchParams.set('v', file.sha256.slice(0, 12));
+    return url.href;
+  };
+}
+
+export function pathLocator(lakeRoot: string): Locate {
+  const root = lakeRoot.endsWith('/') ? lakeRoot : `${lakeRoot}/`;
+  return (file) => root + file.path;
+}
+
+/** A relation over exactly these files, or a typed empty relation when there are none. */
+export function scanFiles(table: TableName, files: ManifestFile[], locate: Locate): string {
+  if (files.length === 0) return `(SELECT * FROM (SELECT ${emptyColumns(table)}) WHERE false)`;
+  const list = files.map((f) => quoteString(locate(f))).join(', ');
+  const hive = TABLES[table].layout === 'single' ? '' : ', hive_partitioning=true';
+  return `read_parquet([${list}]${hive})`;
+}
+
+/** The table's files that can hold [from, to], pruned from the manifest before DuckDB opens any. */
+export function scan(manifest: Manifest, table: TableName, locate: Locate, range: DateRange = {}): string {
+  return scanFiles(table, pruneFiles(manifest, table, range), locate);
+}
+
+function emptyColumns(table: TableName): string {
+  const cols = TABLES[table].columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`);
+  const def = TABLES[table];
+  if (def.layout === 'monthly') cols.push('CAST(NULL AS BIGINT) AS "month"');
+  if (def.layout !== 'single') cols.push('CAST(NULL AS BIGINT) AS "year"');
+  return cols.join(', ');
+}
+
+/** Legacy views, recreated from the original PostgreSQL schema. */
+export const LEGACY_VIEWS: Record<string, string> = {
+  daily_iv_summary: `
+    SELECT date, act_symbol,
+           avg(vol)::DOUBLE AS avg_vol,
+           median(vol)::DOUBLE AS median_vol,
+           count(*) AS option_count
+    FROM options
+    GROUP BY date, act_symbol`,
+  symbol_summary: `
+    SELECT act_symbol,
+           min(date) AS first_date,
+           max(date) AS last_date,
+           count(*) AS total_options,
+           avg(vol)::DOUBLE AS avg_vol,
+           count(DISTINCT date) AS trading_days
+    FROM options
+    GROUP BY act_symbol`,
+  // Near-the-money contracts; the legacy view selected on delta.
+  atm_options: `
+    SELECT * FROM options
+    WHERE abs(delta) BETWEEN 0.40 AND 0.60`,
+  // Relative to the newest date in the data, not the wall clock: the lake is historical.
+  recent_options: `
+    SELECT * FROM options
+    WHERE date >= (SELECT max(date) FROM options) - INTERVAL 30 DAY`,
+};
+
+/** Analytic views the legacy app never had. */
+export const ANALYTIC_VIEWS: Record<string, string> = {
+  spot_history: `
+    SELECT underlying AS symbol, quote_date AS date, any_value(spot_price) AS spot
+    FROM atm_features
+    GROUP BY underlying, quote_date`,
+  atm_iv_term: `
+    SELECT underlying AS symbol, quote_date AS date, exp_date, dte, atm_iv, iv_term_slope
+    FROM atm_features`,
+  iv_skew: `
+    SELECT o.date, o.act_symbol AS symbol, o.expiration, o.expiration - o.date AS dte,
+           o.strike::DOUBLE AS strike, o.call_put, o.vol::DOUBLE AS iv, o.delta::DOUBLE AS delta,
+           ln(o.strike::DOUBLE / s.spot) AS log_moneyness
+    FROM options o
+    JOIN spot_history s ON s.symbol = o.act_symbol AND s.date = o.date`,
+  expected_move: `
+    SELECT underlying AS symbol, quote_date AS date, exp_date, dte, spot_price AS spot,
+           straddle_price * 0.85 AS em_straddle,
+           em_baseline AS em_iv,
+           straddle_price * 0.85 / spot_price AS em_straddle_pct,
+           em_baseline / spot_price AS em_iv_pct
+    FROM atm_features`,
+  // Forecasts and bands are in the units of em_baseline (price); labels are log moves, so the
+  // realised move is converted to price with the spot on the quote date.
+  forecast_accuracy: `
+    WITH joined AS (
+      SELECT f.model_version, f.underlying AS symbol, f.horizon, f.em_hat,
+             f.band68_low, f.band68_high, f.band95_low, f.band95_high,
+             l.realized_move * a.spot_price AS realized
+      FROM em_forecasts f
+      JOIN em_labels l
+        ON l.underlying = f.underlying AND l.exp_date = f.exp_date AND l.horizon = f.horizon
+       AND l.quote_date = CAST(CAST(f.quote_ts AS TIMESTAMP) AS DATE)
+      JOIN atm_features a
+        ON a.underlying = l.underlying AND a.quote_date = l.quote_date AND a.exp_date = l.exp_date
+    )
+    SELECT model_version, symbol, horizon,
+           count(*) AS n,
+           avg(CASE WHEN realized BETWEEN band68_low AND band68_high THEN 1.0 ELSE 0.0 END) AS coverage_68,
+           avg(CASE WHEN realized BETWEEN band95_low AND band95_high THEN 1.0 ELSE 0.0 END) AS coverage_95,
+           avg(abs(em_hat - realized)) AS mae,
+           avg(abs(em_hat - realized) / nullif(realized, 0)) AS mape
+    FROM joined
+    GROUP BY model_version, symbol, horizon`,
+};
+
+/** Every statement that sets up a session: base views over the manifest, then the derived views. */
+export function createViewsSql(manifest: Manifest, locate: Locate): string[] {
+  const base = TABLE_NAMES.map(
+    (t) => `CREATE OR REPLACE VIEW ${t} AS SELECT * FROM ${scanFiles(t, filesOf(manifest, t), locate)}`,
+  );
+  const derived = Object.entries({ ...LEGACY_VIEWS, ...ANALYTIC_VIEWS }).map(
+    ([name, sql]) => `CREATE OR REPLACE VIEW ${name} AS ${sql.trim()}`,
+  );
+  return [...base, ...derived];
+}
+
+export const VIEW_NAMES = [...TABLE_NAMES, ...Object.keys(LEGACY_VIEWS), ...Object.keys(ANALYTIC_VIEWS)];
