@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { isIsoDate, parseUrlState, serializeUrlState } from './url-state.ts';
+
+describe('url state', () => {
+  it('round-trips every field', () => {
+    const state = { data: 'data/manifest.json', symbol: 'SPY', from: '2025-07-01', to: '2025-07-31' };
+    expect(parseUrlState(serializeUrlState(state))).toEqual({ state, problems: [] });
+  });
+
+  it('writes only what was chosen, readably', () => {
+    expect(serializeUrlState({ symbol: 'QQQ' })).toBe('?symbol=QQQ');
+    expect(serializeUrlState({})).toBe('');
+  });
+
+  it('drops malformed values with a message instead of throwing', () => {
+    const { state, problems } = parseUrlState('?symbol=spy;drop&from=2025-02-30&to=yesterday&data=javascript:alert(1)');
+    expect(state).toEqual({});
+    expect(problems).toHaveLength(4);
+    expect(problems.join(' ')).toMatch(/symbol/);
+  });
+
+  it('drops an inverted range', () => {
+    const { state, problems } = parseUrlState('?from=2025-08-01&to=2025-07-01&symbol=IWM');
+    expect(state).toEqual({ symbol: 'IWM' });
+    expect(problems[0]).toMatch(/after/);
+  });
+
+  it('rejects protocol-relative data URLs', () => {
+    expect(parseUrlState('?data=//evil.example/manifest.json').state.data).toBeUndefined();
+    expect(parseUrlState('?data=https://cdn.example/lake/manifest.json').state.data).toBe(
+      'https://cdn.example/lake/manifest.json',
+    );
+  });
+
+  it('validates calendar dates', () => {
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2025-02-29')).toBe(false);
+    expect(isIsoDate('2025-1-01')).toBe(false);
+  });
+});

@@ -1,0 +1,95 @@
+// The main thread's handle on the DuckDB worker: one lazily started worker, a small result cache,
+// identical in-flight queries shared, and per-slot supersession so a newer query's result is never
+// replaced by an older one.
+import * as Comlink from 'comlink';
+import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult } from './api.ts';
+
+export class Superseded extends Error {
+  override name = 'Superseded';
+}
+
+export function isSilent(e: unknown): boolean {
+  return e instanceof Superseded || (e instanceof Error && e.message === CANCELLED);
+}
+
+export interface RunOptions {
+  /** Queries in one slot supersede each other: the older is cancelled and its result dropped. */
+  slot?: string;
+  onProgress?: (p: Progress) => void;
+}
+
+const CACHE_SIZE = 32;
+
+export class EngineClient {
+  #api: Comlink.Remote<EngineApi> | null = null;
+  #nextId = 1;
+  #latest = new Map<string, number>();
+  #inflight = new Map<string, Promise<QueryResult>>();
+  #cache = new Map<string, QueryResult>();
+  #info: InitInfo | null = null;
+
+  constructor(private readonly spawn: () => Worker) {}
+
+  get info(): InitInfo | null {
+    return this.#info;
+  }
+
+  #remote(): Comlink.Remote<EngineApi> {
+    this.#api ??= Comlink.wrap<EngineApi>(this.spawn());
+    return this.#api;
+  }
+
+  async init(manifestUrl: string, onProgress?: (p: Progress) => void): Promise<InitInfo> {
+    const info = await this.#remote().init(manifestUrl, onProgress ? Comlink.proxy(onProgress) : undefined);
+    this.#cache.clear();
+    this.#info = info;
+    return info;
+  }
+
+  async query(sql: string, options: RunOptions = {}): Promise<QueryResult> {
+    const { slot, onProgress } = options;
+    const id = this.#nextId++;
+    if (slot !== undefined) {
+      const previous = this.#latest.get(slot);
+      this.#latest.set(slot, id);
+      if (previous !== undefined) void this.#remote().cancel(previous);
+    }
+    const result = await this.#fetch(sql, id, onProgress);
+    if (slot !== undefined && this.#latest.get(slot) !== id) throw new Superseded('A newer query replaced this one');
+    return result;
+  }
+
+  async cancel(slot: string): Promise<void> {
+    const id = this.#latest.get(slot);
+    this.#latest.delete(slot);
+    if (id !== undefined) await this.#remote().cancel(id);
+  }
+
+  #fetch(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult> {
+    const hit = this.#cache.get(sql);
+    if (hit) {
+      // Refresh its place in the LRU order; a repeat costs no request.
+      this.#cache.delete(sql);
+      this.#cache.set(sql, hit);
+      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, requests: 0, bytes: 0, statuses: {}, rangeIgnored: 0 } });
+    }
+    const shared = this.#inflight.get(sql);
+    if (shared) return shared;
+    const run = this.#remote()
+      .run(sql, id, onProgress ? Comlink.proxy(onProgress) : undefined)
+      .then((result) => {
+        this.#cache.set(sql, result);
+        if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
+        return result;
+      })
+      .finally(() => this.#inflight.delete(sql));
+    this.#inflight.set(sql, run);
+    return run;
+  }
+}
+
+export function createEngine(): EngineClient {
+  return new EngineClient(
+    () => new Worker(new URL('../../workers/duckdb.worker.ts', import.meta.url), { type: 'module', name: 'duckdb' }),
+  );
+}

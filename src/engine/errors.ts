@@ -1,0 +1,46 @@
+// Turns engine and network failures into messages a user can act on. The raw text stays available
+// as detail; the page never shows a stack trace.
+
+export interface UserError {
+  title: string;
+  detail: string;
+}
+
+// First match wins: the manifest rules come before the generic HTTP ones.
+const rules: { test: RegExp; title: string }[] = [
+  {
+    test: /manifest\.json: |manifest .* is not valid JSON|The data manifest .* answered HTTP/i,
+    title: 'The dataset manifest could not be loaded.',
+  },
+  {
+    test: /HTTP 404/i,
+    title: 'A data file is missing on the server (HTTP 404): the manifest lists it but the server does not have it.',
+  },
+  {
+    test: /too small to be a Parquet file|No magic bytes found|truncated|bytes but the manifest says/i,
+    title: 'A data file is damaged or truncated, so it cannot be read as Parquet.',
+  },
+  {
+    test: /did not return a partial response|full http reads are disabled|ignores Range/i,
+    title: 'The data server does not support HTTP range requests, which Quantiv needs to read Parquet selectively.',
+  },
+  {
+    test: /NetworkError|Failed to execute 'send'|Failed to fetch|Cannot reach the data/i,
+    title: 'The data server could not be reached, or it refused the request (check the URL and its CORS settings).',
+  },
+  { test: /^Parser Error|syntax error/i, title: 'The SQL could not be parsed.' },
+  { test: /^(Binder|Catalog) Error/i, title: 'The SQL refers to a table or column that does not exist.' },
+];
+
+export function describeError(error: unknown): UserError {
+  const raw = error instanceof Error ? error.message : String(error);
+  // Comlink forwards the message; keep its first lines and never a stack.
+  const detail = raw
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .slice(0, 6)
+    .join('\n')
+    .trim();
+  const rule = rules.find((r) => r.test.test(detail));
+  return { title: rule?.title ?? 'The query failed.', detail };
+}

@@ -1,0 +1,220 @@
+// DuckDB-WASM lives here, not on the main thread: the blocking bindings run inside this worker,
+// Arrow results are decoded here, and the UI receives compact columns over comlink.
+import * as Comlink from 'comlink';
+import { tableFromIPC } from 'apache-arrow';
+import {
+  BROWSER_RUNTIME,
+  VoidLogger,
+  createDuckDB,
+  getPlatformFeatures,
+  type DuckDBBindings,
+  type DuckDBConnection,
+} from '@duckdb/duckdb-wasm/blocking';
+import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
+import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult } from '../src/engine/api.ts';
+import { tableToColumns } from '../src/lake/columns.ts';
+import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
+import { createViewsSql, urlLocator } from '../src/lake/views.ts';
+import { installHttpMeter, meter } from './http-meter.ts';
+
+installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
+
+interface Engine {
+  db: DuckDBBindings;
+  conn: DuckDBConnection;
+  bundle: string;
+}
+
+let engine: Promise<Engine> | null = null;
+let wasmProgress: ((p: Progress) => void) | undefined;
+
+/** One DuckDB per worker, created on first use behind a single promise. */
+function getEngine(): Promise<Engine> {
+  engine ??= (async () => {
+    const bundles = {
+      mvp: { mainModule: new URL(mvpWasm, self.location.href).href, mainWorker: '' },
+      eh: { mainModule: new URL(ehWasm, self.location.href).href, mainWorker: '' },
+    };
+    const db = await createDuckDB(bundles, new VoidLogger(), BROWSER_RUNTIME);
+    await db.instantiate((p) => wasmProgress?.({ phase: 'wasm', bytes: p.bytesLoaded, total: p.bytesTotal }));
+    db.open({ filesystem: { allowFullHTTPReads: false } });
+    const conn = db.connect();
+    const bundle = (await getPlatformFeatures()).wasmExceptions ? 'eh' : 'mvp';
+    return { db, conn, bundle };
+  })();
+  engine.catch(() => {
+    engine = null;
+  });
+  return engine;
+}
+
+/** Queries run one at a time on the connection; the chain keeps their order. */
+let chain: Promise<unknown> = Promise.resolve();
+/** Ids queued or running; a cancel for anything else is a no-op. */
+const pending = new Set<number>();
+const cancelled = new Set<number>();
+
+function serial<T>(task: () => Promise<T>): Promise<T> {
+  const next = chain.then(task, task);
+  chain = next.catch(() => undefined);
+  return next;
+}
+
+/** Lets comlink messages (like cancel) in between polls of a running query. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(null);
+  });
+}
+
+async function execute(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult> {
+  const { db, conn } = await getEngine();
+  if (cancelled.delete(id)) throw new Error(CANCELLED);
+  const started = performance.now();
+  let lastReport = 0;
+  const stop = meter((s) => {
+    const now = performance.now();
+    if (onProgress && now - lastReport > 100) {
+      lastReport = now;
+      onProgress({ phase: 'query', bytes: s.bytes });
+    }
+  });
+  try {
+    const handle = conn.useUnsafe((_b, c) => c);
+    let header = db.startPendingQuery(handle, sql);
+    while (header === null) {
+      await yieldToEvents();
+      if (cancelled.delete(id)) {
+        db.cancelPendingQuery(handle);
+        throw new Error(CANCELLED);
+      }
+      header = db.pollPendingQuery(handle);
+    }
+    const chunks: Uint8Array[] = [header];
+    for (;;) {
+      const chunk = db.fetchQueryResults(handle);
+      if (chunk.byteLength === 0) break;
+      chunks.push(chunk);
+      if (cancelled.delete(id)) throw new Error(CANCELLED);
+    }
+    const result = tableToColumns(tableFromIPC(concat(chunks)));
+    const http = stop();
+    return { ...result, stats: { ...http, ms: performance.now() - started } };
+  } catch (e) {
+    if ((e as Error).message === CANCELLED) throw e;
+    throw new Error(await diagnose((e as Error).message));
+  } finally {
+    stop();
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+function transferables(result: QueryResult): Transferable[] {
+  return result.columns.flatMap((c) => (c.values instanceof Float64Array ? [c.values.buffer] : []));
+}
+
+let dataset: { manifest: Manifest; url: string } | null = null;
+
+/**
+ * DuckDB reports a missing or cut file only as a read failure; ask the server about each data URL
+ * the error names and say what is actually wrong with it.
+ */
+async function diagnose(message: string): Promise<string> {
+  const urls = [...new Set(message.match(/https?:\/\/[^\s'"]+?\.parquet(?:\?v=[0-9a-f]+)?/g) ?? [])].slice(0, 3);
+  const notes: string[] = [];
+  for (const url of urls) {
+    const path = dataset ? decodeURI(new URL(url).pathname) : url;
+    const listed = dataset?.manifest.files.find((f) => path.endsWith(`/${f.path}`));
+    try {
+      const head = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+      const length = Number(head.headers.get('Content-Length') ?? NaN);
+      if (!head.ok) notes.push(`${listed?.path ?? url}: HTTP ${head.status}`);
+      else if (listed && length !== listed.bytes) {
+        notes.push(`${listed.path}: the server has ${length} bytes but the manifest says ${listed.bytes} (truncated or replaced)`);
+      }
+    } catch (e) {
+      notes.push(`${listed?.path ?? url}: ${(e as Error).message}`);
+    }
+  }
+  return notes.length ? `${message}\n${notes.join('\n')}` : message;
+}
+
+async function loadManifest(url: string): Promise<Manifest> {
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: 'no-cache' });
+  } catch (e) {
+    throw new Error(`Cannot reach the data at ${url}: ${(e as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`The data manifest ${url} answered HTTP ${response.status}`);
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    throw new Error(`The data manifest ${url} is not valid JSON`);
+  }
+  return parseManifest(json);
+}
+
+/** Ids for queries without a caller-chosen id; negative so they never meet the UI's. */
+let nextInternalId = -1;
+
+const api: EngineApi = {
+  async init(manifestUrl, onProgress) {
+    const started = performance.now();
+    const absolute = new URL(manifestUrl, self.location.href).href;
+    wasmProgress = onProgress;
+    const [eng, manifest] = await Promise.all([getEngine(), loadManifest(absolute)]);
+    wasmProgress = undefined;
+    onProgress?.({ phase: 'views', bytes: 0 });
+    dataset = { manifest, url: absolute };
+    await serial(async () => {
+      for (const stmt of createViewsSql(manifest, urlLocator(absolute))) eng.conn.query(stmt);
+    });
+    const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
+    const info: InitInfo = {
+      manifestUrl: absolute,
+      manifest,
+      duckdbVersion: String(version),
+      bundle: eng.bundle,
+      ms: performance.now() - started,
+    };
+    return info;
+  },
+
+  async run(sql, id, onProgress) {
+    pending.add(id);
+    try {
+      const result = await serial(() => execute(sql, id, onProgress));
+      return Comlink.transfer(result, transferables(result));
+    } finally {
+      pending.delete(id);
+      cancelled.delete(id);
+    }
+  },
+
+  async query(sql) {
+    return api.run(sql, nextInternalId--);
+  },
+
+  async cancel(id) {
+    if (!pending.has(id)) return false;
+    // A running query sees the mark between polls; a queued one before it touches DuckDB.
+    cancelled.add(id);
+    return true;
+  },
+};
+
+Comlink.expose(api);
