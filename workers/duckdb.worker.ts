@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import { tableFromIPC } from 'apache-arrow';
 import {
   BROWSER_RUNTIME,
+  DuckDBDataProtocol,
   VoidLogger,
   createDuckDB,
   getPlatformFeatures,
@@ -15,7 +16,7 @@ import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult } from '../src/engine/api.ts';
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
-import { createViewsSql, urlLocator } from '../src/lake/views.ts';
+import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
 import { installHttpMeter, meter } from './http-meter.ts';
 
 installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
@@ -135,7 +136,7 @@ async function diagnose(message: string): Promise<string> {
   const urls = [...new Set(message.match(/https?:\/\/[^\s'"]+?\.parquet(?:\?v=[0-9a-f]+)?/g) ?? [])].slice(0, 3);
   const notes: string[] = [];
   for (const url of urls) {
-    const path = dataset ? decodeURI(new URL(url).pathname) : url;
+    const path = decodeURI(new URL(url).pathname);
     const listed = dataset?.manifest.files.find((f) => path.endsWith(`/${f.path}`));
     try {
       const head = await fetch(url, { method: 'HEAD', cache: 'no-store' });
@@ -181,7 +182,9 @@ const api: EngineApi = {
     onProgress?.({ phase: 'views', bytes: 0 });
     dataset = { manifest, url: absolute };
     await serial(async () => {
-      for (const stmt of createViewsSql(manifest, urlLocator(absolute))) eng.conn.query(stmt);
+      const url = urlLocator(absolute);
+      for (const file of manifest.files) eng.db.registerFileURL(registeredName(file), url(file), DuckDBDataProtocol.HTTP, false);
+      for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
     });
     const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
     const info: InitInfo = {

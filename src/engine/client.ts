@@ -40,7 +40,9 @@ export class EngineClient {
   }
 
   async init(manifestUrl: string, onProgress?: (p: Progress) => void): Promise<InitInfo> {
-    const info = await this.#remote().init(manifestUrl, onProgress ? Comlink.proxy(onProgress) : undefined);
+    // Resolve against the page, not against the worker script's folder.
+    const absolute = new URL(manifestUrl, globalThis.document?.baseURI ?? globalThis.location?.href).href;
+    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined);
     this.#cache.clear();
     this.#info = info;
     return info;

@@ -4,11 +4,15 @@ import { TABLES, TABLE_NAMES, quoteString, type TableName } from './schema.ts';
 import { filesOf, pruneFiles, type DateRange, type Manifest, type ManifestFile } from './manifest.ts';
 
 /**
- * Where a file is read from. In the browser: an absolute URL with the content hash as a version
- * parameter (immutable caching stays safe across republishes). In node: a local path.
+ * Where a file is read from. In the browser: a name registered with DuckDB-WASM for the file's URL
+ * (see registeredName); in node: a local path.
  */
 export type Locate = (file: ManifestFile) => string;
 
+/**
+ * The file's URL, with its content hash as a version parameter so immutable caching stays safe
+ * across republishes.
+ */
 export function urlLocator(manifestUrl: string): Locate {
   return (file) => {
     const url = new URL(file.path, manifestUrl);
@@ -16,6 +20,13 @@ export function urlLocator(manifestUrl: string): Locate {
     return url.href;
   };
 }
+
+/**
+ * The name a file is registered under in DuckDB-WASM. Registered names skip the HEAD probes DuckDB
+ * makes for bare URLs; the content hash in the name keeps two versions of a path apart, and the
+ * path keeps the Hive partition segments DuckDB parses.
+ */
+export const registeredName: Locate = (file) => `lake/${file.sha256.slice(0, 16)}/${file.path}`;
 
 export function pathLocator(lakeRoot: string): Locate {
   const root = lakeRoot.endsWith('/') ? lakeRoot : `${lakeRoot}/`;
