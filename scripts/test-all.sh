@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `npm test`: lake -> type-check -> unit -> build -> e2e -> one summary. Stages that can still say
+# something keep going after a failure; a failed build stops (e2e would only test a stale dist/).
+# The last line is always `tests: N passed, N failed`; the exit code is non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stage() { printf '\n==== %s ====\n' "$*"; }
+failed=()
+rm -rf test-results
+mkdir -p test-results
+
+summary() {
+  stage "summary"
+  local args=(--unit test-results/unit.json)
+  [[ "${e2e_ran:-0}" == 1 ]] && args+=(--e2e test-results/e2e.json)
+  for s in "${failed[@]+"${failed[@]}"}"; do args+=(--stage-failed "$s"); done
+  npx tsx scripts/summarize-tests.ts "${args[@]}"
+}
+
+lake_ok=1
+stage "demo lake"
+if [[ -f data/manifest.json ]]; then
+  echo "data/manifest.json exists; keeping it"
+elif ! node bin/quantiv.mjs generate --quiet; then
+  failed+=(lake); lake_ok=0
+fi
+
+stage "type-check"
+if [[ -n "$(find src -name '*.svelte' -print -quit 2>/dev/null)" ]]; then
+  npx svelte-check --tsconfig ./tsconfig.json || failed+=(typecheck)
+else
+  npx tsc --noEmit -p tsconfig.json || failed+=(typecheck)
+fi
+
+stage "unit tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit.json || failed+=(unit)
+
+stage "build (vite)"
+if ! npx vite build; then
+  failed+=(build)
+  summary || true
+  exit 1
+fi
+
+e2e_ran=0
+if [[ "$lake_ok" == 1 ]]; then
+  stage "e2e (playwright)"
+  e2e_ran=1
+  npx playwright test || failed+=(e2e)
+else
+  echo "skipping e2e: no demo lake"
+fi
+
+summary

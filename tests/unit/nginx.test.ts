@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, NGINX_CONF, renderConf, startNginx, type RenderValues } from '../../src/node/nginx.ts';
+
+const template = readFileSync(NGINX_CONF, 'utf8');
+const hasNginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].some((p) => existsSync(p));
+const tmp = mkdtempSync(join(tmpdir(), 'quantiv-nginx-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const values = (over: Partial<RenderValues> = {}): RenderValues => ({
+  prefix: join(tmp, 'prefix'), port: 18080, host: '127.0.0.1', siteRoot: join(tmp, 'site'), dataRoot: join(tmp, 'lake'), asRoot: true, ...over,
+});
+const active = (conf: string) => conf.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+
+describe('renderConf', () => {
+  it('rewrites every machine-specific path and the port, and nothing else', () => {
+    const out = renderConf(template, values());
+    for (const prod of ['/var/log', '/run/', '/var/lib/nginx', '/srv/quantiv', 'listen 80']) expect(active(out)).not.toContain(prod);
+    expect(out).toContain('listen 127.0.0.1:18080;');
+    expect(out).toContain(`root ${join(tmp, 'site')};`);
+    expect(out).toContain(`alias ${join(tmp, 'lake')}/;`);
+    expect(out).toContain(`access_log ${join(tmp, 'prefix', 'access.log')} quantiv;`);
+    expect(out).toContain(`client_body_temp_path ${join(tmp, 'prefix', 'temp', 'client_body')};`);
+    expect(out).toMatch(/^user root;/m);
+    // Unmarked lines are byte-identical to production.
+    const unmarked = (s: string) => s.split('\n').filter((l) => !l.includes('# quantiv:'));
+    expect(unmarked(out)).toEqual(unmarked(template));
+  });
+
+  it('drops the user directive when not root and quotes paths with spaces', () => {
+    const out = renderConf(template, values({ asRoot: false, siteRoot: '/tmp/my site' }));
+    expect(active(out)).not.toMatch(/^\s*user\s/m);
+    expect(out).toContain('root "/tmp/my site";');
+    expect(() => renderConf(template, values({ dataRoot: '/tmp/$x' }))).toThrow(/must not contain/);
+  });
+
+  it('brackets IPv6 hosts and refuses a template missing a marker', () => {
+    expect(renderConf(template, values({ host: '::1' }))).toContain('listen [::1]:18080;');
+    const broken = template.replace(/^(\s*alias .*?)\s*# quantiv:data/m, '$1');
+    expect(() => renderConf(broken, values())).toThrow(/lacks marked lines: data/);
+  });
+
+  it.skipIf(!hasNginx)('renders a config that `nginx -t` accepts', () => {
+    const v = values({ prefix: join(tmp, 't') });
+    mkdirSync(join(v.prefix, 'temp'), { recursive: true });
+    const conf = join(v.prefix, 'nginx.conf');
+    writeFileSync(conf, renderConf(template, v));
+    execFileSync('nginx', ['-t', '-q', '-p', v.prefix, '-c', conf, '-e', join(v.prefix, 'error.log')], { stdio: 'pipe' });
+  });
+});
+
+describe('production nginx.conf rules', () => {
+  const conf = active(template);
+  it('never gzips parquet but does gzip wasm/js/css/json/svg', () => {
+    const types = /gzip_types([^;]*);/.exec(conf)![1]!;
+    expect(types).not.toMatch(/parquet|octet-stream/);
+    for (const t of ['application/wasm', 'application/javascript', 'text/css', 'application/json', 'image/svg+xml']) expect(types).toContain(t);
+    expect(conf).not.toMatch(/gzip_static|brotli/);
+  });
+  it('keeps CORS on errors and declares wasm explicitly', () => {
+    for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Expose-Headers']) {
+      expect(conf).toMatch(new RegExp(`add_header ${h} .* always;`));
+    }
+    expect(conf).toMatch(/types \{ application\/wasm wasm; \}/);
+    expect(conf).toContain('include /etc/nginx/mime.types;');
+  });
+});
+
+describe.skipIf(!hasNginx)('startNginx', () => {
+  it('serves ranges on a free port and stops cleanly', async () => {
+    const site = join(tmp, 'live-site');
+    const lake = join(tmp, 'live-lake');
+    mkdirSync(site, { recursive: true });
+    mkdirSync(lake, { recursive: true });
+    writeFileSync(join(site, 'index.html'), '<!doctype html><p>hi</p>');
+    writeFileSync(join(lake, 'x.parquet'), Buffer.alloc(5000, 7));
+    const server = await startNginx({ siteRoot: site, dataRoot: lake, prefix: join(tmp, 'live') });
+    try {
+      const res = await fetch(`${server.url}/data/x.parquet`, { headers: { Range: 'bytes=10-19', 'Accept-Encoding': 'gzip' } });
+      expect(res.status).toBe(206);
+      expect(res.headers.get('content-range')).toBe('bytes 10-19/5000');
+      expect(res.headers.get('content-encoding')).toBeNull();
+      expect((await res.arrayBuffer()).byteLength).toBe(10);
+      expect((await fetch(`${server.url}/data/manifest.json`)).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
+    expect(() => process.kill(server.pid, 0)).toThrow();
+    expect(readFileSync(server.accessLog, 'utf8')).toContain('"range":"bytes=10-19"');
+  });
+
+  it('reports a start-up failure with the error log instead of hanging', async () => {
+    const port = await freePort();
+    await expect(startNginx({ siteRoot: tmp, dataRoot: tmp, port, template: template.replace('events {', 'events { bogus_directive;'), prefix: join(tmp, 'bad') }))
+      .rejects.toThrow(/unknown directive "bogus_directive"/);
+  });
+});
