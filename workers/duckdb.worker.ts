@@ -129,24 +129,26 @@ function transferables(result: QueryResult): Transferable[] {
 let dataset: { manifest: Manifest; url: string } | null = null;
 
 /**
- * DuckDB reports a missing or cut file only as a read failure; ask the server about each data URL
+ * DuckDB reports a missing or cut file only as a read failure; ask the server about each lake file
  * the error names and say what is actually wrong with it.
  */
 async function diagnose(message: string): Promise<string> {
-  const urls = [...new Set(message.match(/https?:\/\/[^\s'"]+?\.parquet(?:\?v=[0-9a-f]+)?/g) ?? [])].slice(0, 3);
+  if (!dataset) return message;
+  const { manifest, url: manifestUrl } = dataset;
+  const locate = urlLocator(manifestUrl);
+  // DuckDB names files by the registered name; a bare URL can appear too.
+  const named = manifest.files.filter((f) => message.includes(registeredName(f)) || message.includes(locate(f))).slice(0, 3);
   const notes: string[] = [];
-  for (const url of urls) {
-    const path = decodeURI(new URL(url).pathname);
-    const listed = dataset?.manifest.files.find((f) => path.endsWith(`/${f.path}`));
+  for (const file of named) {
     try {
-      const head = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+      const head = await fetch(locate(file), { method: 'HEAD', cache: 'no-store' });
       const length = Number(head.headers.get('Content-Length') ?? NaN);
-      if (!head.ok) notes.push(`${listed?.path ?? url}: HTTP ${head.status}`);
-      else if (listed && length !== listed.bytes) {
-        notes.push(`${listed.path}: the server has ${length} bytes but the manifest says ${listed.bytes} (truncated or replaced)`);
+      if (!head.ok) notes.push(`${file.path}: HTTP ${head.status}`);
+      else if (length !== file.bytes) {
+        notes.push(`${file.path}: the server has ${length} bytes but the manifest says ${file.bytes} (truncated or replaced)`);
       }
     } catch (e) {
-      notes.push(`${listed?.path ?? url}: ${(e as Error).message}`);
+      notes.push(`${file.path}: ${(e as Error).message}`);
     }
   }
   return notes.length ? `${message}\n${notes.join('\n')}` : message;
@@ -184,7 +186,12 @@ const api: EngineApi = {
     await serial(async () => {
       const url = urlLocator(absolute);
       for (const file of manifest.files) eng.db.registerFileURL(registeredName(file), url(file), DuckDBDataProtocol.HTTP, false);
-      for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
+      try {
+        for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
+      } catch (e) {
+        // Creating a view reads the first file's footer, so a broken lake can fail here already.
+        throw new Error(await diagnose((e as Error).message));
+      }
     });
     const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
     const info: InitInfo = {
