@@ -13,7 +13,7 @@ import {
 } from '@duckdb/duckdb-wasm/blocking';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
-import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult } from '../src/engine/api.ts';
+import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult, type RefreshInfo } from '../src/engine/api.ts';
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
@@ -126,7 +126,27 @@ function transferables(result: QueryResult): Transferable[] {
   return result.columns.flatMap((c) => (c.values instanceof Float64Array ? [c.values.buffer] : []));
 }
 
-let dataset: { manifest: Manifest; url: string } | null = null;
+/** url: the manifest's URL; base: what its file paths are relative to (usually the same folder). */
+let dataset: { manifest: Manifest; url: string; base: string } | null = null;
+/** Registered file names: refresh() registers only files it has not seen. */
+const registered = new Set<string>();
+
+/** Registers the manifest's new files and (re-)creates the views over it; call inside serial(). */
+async function openDataset(eng: Engine, manifest: Manifest, base: string): Promise<void> {
+  const url = urlLocator(base);
+  for (const file of manifest.files) {
+    const name = registeredName(file);
+    if (registered.has(name)) continue;
+    eng.db.registerFileURL(name, url(file), DuckDBDataProtocol.HTTP, true);
+    registered.add(name);
+  }
+  try {
+    for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
+  } catch (e) {
+    // Creating a view reads the first file's footer, so a broken lake can fail here already.
+    throw new Error(await diagnose((e as Error).message));
+  }
+}
 
 /**
  * DuckDB reports a missing or cut file only as a read failure; ask the server about each lake file
@@ -134,8 +154,8 @@ let dataset: { manifest: Manifest; url: string } | null = null;
  */
 async function diagnose(message: string): Promise<string> {
   if (!dataset) return message;
-  const { manifest, url: manifestUrl } = dataset;
-  const locate = urlLocator(manifestUrl);
+  const { manifest, base } = dataset;
+  const locate = urlLocator(base);
   // DuckDB names files by the registered name; a bare URL can appear too.
   const named = manifest.files.filter((f) => message.includes(registeredName(f)) || message.includes(locate(f))).slice(0, 3);
   const notes: string[] = [];
@@ -175,24 +195,16 @@ async function loadManifest(url: string): Promise<Manifest> {
 let nextInternalId = -1;
 
 const api: EngineApi = {
-  async init(manifestUrl, onProgress) {
+  async init(manifestUrl, onProgress, options) {
     const started = performance.now();
     const absolute = new URL(manifestUrl, self.location.href).href;
+    const base = options?.base ? new URL(options.base, self.location.href).href : absolute;
     wasmProgress = onProgress;
     const [eng, manifest] = await Promise.all([getEngine(), loadManifest(absolute)]);
     wasmProgress = undefined;
     onProgress?.({ phase: 'views', bytes: 0 });
-    dataset = { manifest, url: absolute };
-    await serial(async () => {
-      const url = urlLocator(absolute);
-      for (const file of manifest.files) eng.db.registerFileURL(registeredName(file), url(file), DuckDBDataProtocol.HTTP, false);
-      try {
-        for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
-      } catch (e) {
-        // Creating a view reads the first file's footer, so a broken lake can fail here already.
-        throw new Error(await diagnose((e as Error).message));
-      }
-    });
+    dataset = { manifest, url: absolute, base };
+    await serial(() => openDataset(eng, manifest, base));
     const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
     const info: InitInfo = {
       manifestUrl: absolute,
@@ -202,6 +214,17 @@ const api: EngineApi = {
       ms: performance.now() - started,
     };
     return info;
+  },
+
+  async refresh(): Promise<RefreshInfo> {
+    const current = dataset;
+    if (!current) throw new Error('refresh() before init()');
+    const manifest = await loadManifest(current.url);
+    if (manifest.datasetVersion === current.manifest.datasetVersion) return { changed: false, manifest: current.manifest };
+    const eng = await getEngine();
+    await serial(() => openDataset(eng, manifest, current.base));
+    dataset = { ...current, manifest };
+    return { changed: true, manifest };
   },
 
   async run(sql, id, onProgress) {

@@ -3,7 +3,7 @@
 import type { HttpStats } from '../src/engine/api.ts';
 
 export function emptyStats(): HttpStats {
-  return { requests: 0, bytes: 0, statuses: {}, rangeIgnored: 0 };
+  return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 };
 }
 
 let current = emptyStats();
@@ -44,11 +44,28 @@ function record(xhr: XMLHttpRequest, ranged: boolean): void {
   // Only the synchronous requests are complete here; DuckDB makes no asynchronous ones.
   if (xhr.readyState !== XMLHttpRequest.DONE) return;
   const s = current;
+  const body = xhr.responseType === 'arraybuffer' && xhr.response instanceof ArrayBuffer ? xhr.response.byteLength : 0;
+  if (fromCache(xhr.responseURL)) {
+    s.cachedBytes += body;
+    listener?.(s);
+    return;
+  }
   s.requests += 1;
   const key = String(xhr.status);
   s.statuses[key] = (s.statuses[key] ?? 0) + 1;
-  const body = xhr.responseType === 'arraybuffer' && xhr.response instanceof ArrayBuffer ? xhr.response.byteLength : 0;
   s.bytes += body;
   if (ranged && xhr.status === 200 && body > 1) s.rangeIgnored += 1;
   listener?.(s);
+}
+
+/**
+ * The browser may answer a ranged request from its HTTP cache (immutable files). Resource Timing
+ * reports those with transferSize 0; they cost no network and are counted apart.
+ */
+function fromCache(url: string): boolean {
+  if (typeof performance === 'undefined' || !url) return false;
+  const entries = performance.getEntriesByName(url, 'resource') as PerformanceResourceTiming[];
+  const last = entries[entries.length - 1];
+  performance.clearResourceTimings();
+  return last !== undefined && last.transferSize === 0 && last.decodedBodySize > 0;
 }

@@ -4,9 +4,12 @@ import type { Columns } from '../lake/result.ts';
 import type { Manifest } from '../lake/manifest.ts';
 
 export interface HttpStats {
+  /** Requests that went to the network. */
   requests: number;
-  /** Response body bytes received. */
+  /** Response body bytes received over the network. */
   bytes: number;
+  /** Body bytes the browser's HTTP cache answered instead. */
+  cachedBytes: number;
   /** Count of responses per HTTP status. */
   statuses: Record<string, number>;
   /** Range requests the server answered with a whole file (no range support). */
@@ -36,12 +39,32 @@ export interface InitInfo {
   ms: number;
 }
 
+export interface InitOptions {
+  /**
+   * URL of the folder the manifest's file paths are relative to; default the manifest's own folder.
+   * A pinned manifest (<lake>/manifests/<version>.json) passes the lake root.
+   */
+  base?: string | undefined;
+}
+
+export interface RefreshInfo {
+  /** True when the manifest now names another dataset version (views were re-created). */
+  changed: boolean;
+  manifest: Manifest;
+}
+
 export interface Connector {
   query(sql: string): Promise<QueryResult>;
 }
 
 export interface EngineApi extends Connector {
-  init(manifestUrl: string, onProgress?: (p: Progress) => void): Promise<InitInfo>;
+  init(manifestUrl: string, onProgress?: (p: Progress) => void, options?: InitOptions): Promise<InitInfo>;
+  /**
+   * Re-reads init()'s manifest (HTTP revalidation by ETag); on a new dataset version registers the
+   * files not seen before and re-creates the views, without a reload. Queries already queued run
+   * first, on the old views.
+   */
+  refresh(): Promise<RefreshInfo>;
   /** Runs sql; `id` lets cancel() find it, `onProgress` gets bytes fetched while it runs. */
   run(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult>;
   cancel(id: number): Promise<boolean>;

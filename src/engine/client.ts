@@ -2,7 +2,7 @@
 // identical in-flight queries shared, and per-slot supersession so a newer query's result is never
 // replaced by an older one.
 import * as Comlink from 'comlink';
-import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult } from './api.ts';
+import { CANCELLED, type EngineApi, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
 
 export class Superseded extends Error {
   override name = 'Superseded';
@@ -39,13 +39,25 @@ export class EngineClient {
     return this.#api;
   }
 
-  async init(manifestUrl: string, onProgress?: (p: Progress) => void): Promise<InitInfo> {
+  async init(manifestUrl: string, onProgress?: (p: Progress) => void, options: InitOptions = {}): Promise<InitInfo> {
     // Resolve against the page, not against the worker script's folder.
-    const absolute = new URL(manifestUrl, globalThis.document?.baseURI ?? globalThis.location?.href).href;
-    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined);
+    const page = globalThis.document?.baseURI ?? globalThis.location?.href;
+    const absolute = new URL(manifestUrl, page).href;
+    const base = options.base === undefined ? undefined : new URL(options.base, page).href;
+    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base });
     this.#cache.clear();
     this.#info = info;
     return info;
+  }
+
+  /** Picks up a newly published manifest; cached results of the old version are dropped. */
+  async refresh(): Promise<RefreshInfo> {
+    const result = await this.#remote().refresh();
+    if (result.changed) {
+      this.#cache.clear();
+      if (this.#info) this.#info = { ...this.#info, manifest: result.manifest };
+    }
+    return result;
   }
 
   async query(sql: string, options: RunOptions = {}): Promise<QueryResult> {
@@ -73,10 +85,16 @@ export class EngineClient {
       // Refresh its place in the LRU order; a repeat costs no request.
       this.#cache.delete(sql);
       this.#cache.set(sql, hit);
-      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, requests: 0, bytes: 0, statuses: {}, rangeIgnored: 0 } });
+      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
     }
     const shared = this.#inflight.get(sql);
-    if (shared) return shared;
+    if (shared) {
+      // The run being shared may be cancelled by its own caller's slot; then this caller, which
+      // still wants the answer, starts its own run.
+      return shared.catch((e: unknown) =>
+        e instanceof Error && e.message === CANCELLED ? this.#fetch(sql, id, onProgress) : Promise.reject(e),
+      );
+    }
     const run = this.#remote()
       .run(sql, id, onProgress ? Comlink.proxy(onProgress) : undefined)
       .then((result) => {

@@ -37,8 +37,13 @@ export function pathLocator(lakeRoot: string): Locate {
 export function scanFiles(table: TableName, files: ManifestFile[], locate: Locate): string {
   if (files.length === 0) return `(SELECT * FROM (SELECT ${emptyColumns(table)}) WHERE false)`;
   const list = files.map((f) => quoteString(locate(f))).join(', ');
-  const hive = TABLES[table].layout === 'single' ? '' : ', hive_partitioning=true';
-  return `read_parquet([${list}]${hive})`;
+  const layout = TABLES[table].layout;
+  if (layout === 'single') return `read_parquet([${list}])`;
+  // Engines disagree on the type of Hive partition values (BIGINT in 0.9, VARCHAR in 1.5 for
+  // '01'): pin them to INTEGER so every engine sees one schema.
+  const parts = layout === 'monthly' ? ['year', 'month'] : ['year'];
+  const replace = parts.map((p) => `CAST(${p} AS INTEGER) AS ${p}`).join(', ');
+  return `(SELECT * REPLACE (${replace}) FROM read_parquet([${list}], hive_partitioning=true))`;
 }
 
 /** The table's files that can hold [from, to], pruned from the manifest before DuckDB opens any. */
@@ -49,8 +54,8 @@ export function scan(manifest: Manifest, table: TableName, locate: Locate, range
 function emptyColumns(table: TableName): string {
   const cols = TABLES[table].columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`);
   const def = TABLES[table];
-  if (def.layout === 'monthly') cols.push('CAST(NULL AS BIGINT) AS "month"');
-  if (def.layout !== 'single') cols.push('CAST(NULL AS BIGINT) AS "year"');
+  if (def.layout !== 'single') cols.push('CAST(NULL AS INTEGER) AS "year"');
+  if (def.layout === 'monthly') cols.push('CAST(NULL AS INTEGER) AS "month"');
   return cols.join(', ');
 }
 
@@ -59,7 +64,7 @@ export const LEGACY_VIEWS: Record<string, string> = {
   daily_iv_summary: `
     SELECT date, act_symbol,
            avg(vol)::DOUBLE AS avg_vol,
-           median(vol)::DOUBLE AS median_vol,
+           median(vol::DOUBLE) AS median_vol,
            count(*) AS option_count
     FROM options
     GROUP BY date, act_symbol`,

@@ -1,0 +1,87 @@
+// The `quantiv` command: a table of subcommands, each a module with run(argv). Modules are imported
+// lazily so one command's dependencies never slow down another.
+
+/** Throw from a subcommand for bad flags: main prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Subcommand {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<number | void> }>;
+}
+
+export const COMMANDS: Record<string, Subcommand> = {
+  generate: {
+    summary: 'write a deterministic demo lake (options, volatility, forecasts, metadata)',
+    load: () => import('../node/generate/index.ts'),
+  },
+  'pg-load': {
+    summary: 'load a lake into the legacy PostgreSQL schema (optionally with the legacy quirks)',
+    load: () => import('./pg-load.ts'),
+  },
+  export: {
+    summary: 'export the legacy PostgreSQL to the lake, month by month, resumable, with a quirk report',
+    load: () => import('./export.ts'),
+  },
+  validate: {
+    summary: 'compare PostgreSQL and the lake per partition: counts, column checksums, key hashes',
+    load: () => import('./validate.ts'),
+  },
+  'build-db': {
+    summary: 'write quantiv.duckdb: the lake tables and views for native DuckDB users',
+    load: () => import('./build-db.ts'),
+  },
+  ingest: {
+    summary: 'consume option quotes from a Redis stream into new Parquet files + manifest',
+    load: () => import('./ingest.ts'),
+  },
+  compact: {
+    summary: "merge a month's small ingest files into one new file (old files kept for old readers)",
+    load: () => import('./compact.ts'),
+  },
+  produce: {
+    summary: 'replay generated quotes for the next trading day into a Redis stream (tests, demos)',
+    load: () => import('./produce.ts'),
+  },
+  serve: {
+    summary: 'serve the built site and a lake with the production nginx.conf',
+    load: () => import('./serve.ts'),
+  },
+  demo: {
+    summary: 'generate the demo lake if missing, build the site and serve it (npm start)',
+    load: () => import('./demo.ts'),
+  },
+};
+
+export function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`);
+  return `usage: quantiv <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\nRun 'quantiv <command> --help' for a command's flags.`;
+}
+
+/** Returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    console.error(`quantiv: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const code = await (await cmd.load()).run(rest);
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'UsageError') {
+      console.error(`quantiv ${name}: ${err.message}\nRun 'quantiv ${name} --help' for usage.`);
+      return 2;
+    }
+    console.error(`quantiv ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,108 @@
+// The first page end to end: real Chromium, the built site, the real nginx with the project's
+// nginx.conf, DuckDB-WASM reading the generated lake over HTTP ranges.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { parseManifest } from '../../src/lake/manifest.ts';
+import { currentOffset, readAccessLog } from './harness/access-log.ts';
+import { dataRoot, expect, lakeFixtures, screenshot, test } from './harness/fixtures.ts';
+
+const manifest = () => parseManifest(JSON.parse(readFileSync(join(dataRoot(), 'manifest.json'), 'utf8')));
+
+async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('query-stats')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+}
+
+test('the page loads, the chart draws and the table fills', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await expect(page.getByTestId('engine-status')).toBeVisible();
+  await settled(page);
+  await expect(page.getByTestId('iv-chart')).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 30_000 });
+  await expect(page.locator('[data-testid="iv-chart"] .main-svg').first()).toBeVisible();
+  const rows = Number(await page.getByTestId('result-table').getAttribute('data-rows'));
+  expect(rows).toBeGreaterThan(10);
+  await expect(page.getByTestId('query-stats')).toContainText(/rows in .* fetched/);
+  await expect(page.getByTestId('dataset-info')).toContainText(manifest().datasetVersion);
+  await screenshot(page, 'first-page');
+  expect(errors).toEqual([]);
+});
+
+test('a one-symbol, one-month query is all 206 ranges and under 3% of the options bytes', async ({ page }) => {
+  const m = manifest();
+  const optionsBytes = m.files.filter((f) => f.table === 'options').reduce((n, f) => n + f.bytes, 0);
+  await page.goto('/');
+  await settled(page);
+  const select = page.getByTestId('symbol-select');
+  const symbols = await select.locator('option').allTextContents();
+  const other = symbols.find((s) => s !== (symbols[0] ?? ''))!;
+  expect(other).toBeTruthy();
+
+  const before = currentOffset();
+  await select.selectOption(other);
+  await expect(page.getByTestId('result-table')).toBeVisible();
+  await expect(page.locator('caption')).toContainText(other);
+  await settled(page);
+  const stats = page.getByTestId('query-stats');
+  const workerBytes = Number(await stats.getAttribute('data-bytes'));
+
+  const parquet = readAccessLog(before).filter((e) => e.uri.includes('.parquet'));
+  expect(parquet.length).toBeGreaterThan(0);
+  expect(parquet.filter((e) => e.status !== 206)).toEqual([]);
+  const months = new Set(parquet.map((e) => e.uri.replace(/\?.*$/, '')));
+  expect([...months].every((u) => /\/options\/year=\d{4}\/month=\d{2}\//.test(u))).toBe(true);
+  expect(months.size).toBe(1);
+  const served = parquet.reduce((n, e) => n + e.bytes, 0);
+  // The worker's own count and the server's log describe the same bytes.
+  expect(workerBytes).toBe(served);
+  expect(served / optionsBytes).toBeLessThan(0.03);
+  test.info().annotations.push({
+    type: 'bytes',
+    description: `${served} of ${optionsBytes} options bytes (${((100 * served) / optionsBytes).toFixed(2)}%) in ${parquet.length} requests`,
+  });
+  await screenshot(page, 'selective-query');
+});
+
+test('a missing data file shows a clear message, not a blank page', async ({ page }) => {
+  const { missing } = lakeFixtures();
+  await page.goto(`/?data=${encodeURIComponent(`${missing.lake.replace(/^\//, '')}manifest.json`)}`);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toBeVisible({ timeout: 45_000 });
+  await expect(banner).toContainText(/missing on the server/);
+  await banner.locator('summary').click();
+  await expect(banner).toContainText(missing.file);
+  await expect(banner).not.toContainText(/\n\s+at /);
+  await screenshot(page, 'missing-file');
+});
+
+test('a truncated data file is named as damaged', async ({ page }) => {
+  const { truncated } = lakeFixtures();
+  await page.goto(`/?data=${encodeURIComponent(`${truncated.lake.replace(/^\//, '')}manifest.json`)}`);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toBeVisible({ timeout: 45_000 });
+  await expect(banner).toContainText(/damaged or truncated/);
+  await screenshot(page, 'truncated-file');
+});
+
+test('an unreachable manifest and a malformed link fall back with messages', async ({ page }) => {
+  await page.goto('/?data=data/nowhere/manifest.json&symbol=not%20a%20ticker&from=2025-13-40');
+  await expect(page.getByTestId('url-notice')).toHaveCount(2);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toBeVisible({ timeout: 45_000 });
+  await expect(banner).toContainText(/manifest could not be loaded/);
+  await screenshot(page, 'bad-link');
+});
+
+test('fast switching never leaves an older symbol on screen', async ({ page }) => {
+  await page.goto('/');
+  await settled(page);
+  const select = page.getByTestId('symbol-select');
+  const symbols = await select.locator('option').allTextContents();
+  expect(symbols.length).toBeGreaterThanOrEqual(3);
+  for (const s of [symbols[1]!, symbols[2]!, symbols[0]!, symbols[2]!]) await select.selectOption(s);
+  await settled(page);
+  await expect(page.locator('caption')).toContainText(symbols[2]!);
+  await expect(page).toHaveURL(new RegExp(`symbol=${symbols[2]}`));
+  await screenshot(page, 'after-fast-switching');
+});
