@@ -1,0 +1,164 @@
+// Writes one lake file from any DuckDB SELECT (the generator, the PostgreSQL export and the Redis
+// ingest all use it) and the manifest that publishes the files. Crash safety: data goes to a
+// '<final>.<pid>.tmp' in the same folder, is fsynced and renamed; so a final path only ever holds a
+// complete file, and a kill -9 leaves just a *.tmp that removeStaleTmp() deletes on the next run.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { datasetVersionOf, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, parseManifest, partitionOf } from '../lake/manifest.ts';
+import type { Manifest, ManifestFile } from '../lake/manifest.ts';
+import { filePath, quoteIdent, quoteString, TABLES, type TableName } from '../lake/schema.ts';
+
+/** Options are read per symbol-month: small row groups let min/max on act_symbol skip the rest. */
+export const OPTIONS_ROW_GROUP_SIZE = 10_240;
+
+export interface WriteFileRequest {
+  conn: DuckDBConnection;
+  /** A SELECT producing (at least) the table's columns by name. */
+  select: string;
+  table: TableName;
+  partition?: { year?: number; month?: number };
+  /** Lake root folder (where manifest.json lives). */
+  root: string;
+  /** Defaults to OPTIONS_ROW_GROUP_SIZE for options, DuckDB's default otherwise. */
+  rowGroupSize?: number;
+  /** Optional file-name suffix, see filePath(). */
+  suffix?: string;
+}
+
+const TMP_SUFFIX = /\.(parquet|json)\.\d+\.tmp$/;
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** rename() is atomic on one filesystem; the directory fsync makes the new entry durable. */
+async function publish(tmp: string, final: string): Promise<void> {
+  await fsyncPath(tmp);
+  await rename(tmp, final);
+  await fsyncPath(dirname(final));
+}
+
+export function copySql(table: TableName, select: string, target: string, rowGroupSize?: number): string {
+  const def = TABLES[table];
+  const cols = def.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+  // The remaining columns break ties: the natural key is not unique in legacy data (nor across
+  // model versions in em_forecasts), and a total order keeps files byte-identical between runs.
+  const rest = def.columns.map((c) => c.name).filter((n) => !def.sortKey.includes(n));
+  const order = [...def.sortKey, ...rest].map(quoteIdent).join(', ');
+  const rg = rowGroupSize ?? (table === 'options' ? OPTIONS_ROW_GROUP_SIZE : undefined);
+  const opts = ['FORMAT PARQUET', 'COMPRESSION ZSTD', ...(rg ? [`ROW_GROUP_SIZE ${rg}`] : [])].join(', ');
+  return `COPY (SELECT ${cols} FROM (${select}) AS src ORDER BY ${order}) TO ${quoteString(target)} (${opts})`;
+}
+
+const isoFromMs = (ms: unknown): string | null =>
+  ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString().slice(0, 10);
+
+/** Writes the file atomically and describes it for the manifest. */
+export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile> {
+  const { conn, table, root } = req;
+  const def = TABLES[table];
+  const rel = filePath(table, req.partition ?? {}, req.suffix ?? '');
+  const final = join(root, rel);
+  const tmp = `${final}.${process.pid}.tmp`;
+  await mkdir(dirname(final), { recursive: true });
+  try {
+    await conn.run(copySql(table, req.select, tmp, req.rowGroupSize));
+    // Row count and date range are read back from the written file: the manifest describes
+    // exactly what is on disk. TIMESTAMPTZ -> epoch ms -> UTC date.
+    const dc = def.dateColumn;
+    const tz = dc !== null && def.columns.find((c) => c.name === dc)?.type === 'TIMESTAMPTZ';
+    const ms = (agg: string): string => (tz ? `epoch_ms(${agg})` : `epoch_ms(CAST(${agg} AS TIMESTAMP))`);
+    const rangeSql = dc ? `, ${ms(`min(${quoteIdent(dc)})`)}, ${ms(`max(${quoteIdent(dc)})`)}` : '';
+    const reader = await conn.runAndReadAll(`SELECT count(*)${rangeSql} FROM read_parquet(${quoteString(tmp)})`);
+    const row = reader.getRows()[0] ?? [];
+    await publish(tmp, final);
+    return {
+      table,
+      path: rel,
+      bytes: (await stat(final)).size,
+      rows: Number(row[0]),
+      minDate: dc ? isoFromMs(row[1]) : null,
+      maxDate: dc ? isoFromMs(row[2]) : null,
+      partition: partitionOf(rel),
+      sha256: await sha256File(final),
+    };
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Builds, validates and atomically publishes manifest.json; call it after every file is in place. */
+export async function writeManifest(root: string, files: ManifestFile[]): Promise<Manifest> {
+  const draft: Manifest = {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    datasetVersion: datasetVersionOf(files, sha256Hex),
+    createdAt: new Date().toISOString(),
+    files,
+  };
+  const manifest = parseManifest(JSON.parse(JSON.stringify(draft)));
+  // An immutable copy per dataset version, for links pinned to it; written before manifest.json so a
+  // published version can always be pinned. Same version = same files, so an existing copy is kept.
+  const pinned = join(root, 'manifests', `${manifest.datasetVersion}.json`);
+  if (!(await stat(pinned).catch(() => null))) {
+    await mkdir(dirname(pinned), { recursive: true });
+    const ptmp = `${pinned}.${process.pid}.tmp`;
+    try {
+      await writeFile(ptmp, `${JSON.stringify(manifest, null, 2)}\n`);
+      await publish(ptmp, pinned);
+    } catch (err) {
+      await rm(ptmp, { force: true });
+      throw err;
+    }
+  }
+  const final = join(root, 'manifest.json');
+  const tmp = `${final}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+    await publish(tmp, final);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return manifest;
+}
+
+/** Deletes leftovers of interrupted writes under the lake root. Assumes one writer per lake. */
+export async function removeStaleTmp(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (TMP_SUFFIX.test(e.name)) {
+        await rm(p, { force: true });
+        removed.push(p);
+      }
+    }
+  };
+  await walk(root);
+  return removed;
+}
