@@ -18,6 +18,9 @@ summary() {
   npx tsx scripts/summarize-tests.ts "${args[@]}"
 }
 
+stage "system packages"
+bash scripts/ensure-system-deps.sh
+
 lake_ok=1
 stage "demo lake"
 if [[ -f data/manifest.json ]]; then

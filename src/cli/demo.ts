@@ -1,6 +1,7 @@
 // `quantiv demo` (what `npm start` runs): the app on the embedded demo lake, served by the
 // production nginx.conf. Generates the lake if it is missing and builds the site.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run as serve } from './serve.ts';
@@ -36,5 +37,40 @@ export async function run(argv: string[]): Promise<void> {
     const { build } = await import('vite');
     await build({ logLevel: 'warn' });
   }
-  await serve(['--port', values.port, '--data', data, '--site', 'dist']);
+  if (hasNginx()) {
+    await serve(['--port', values.port, '--data', data, '--site', 'dist']);
+    return;
+  }
+  await previewWithoutNginx(Number(values.port), data);
+}
+
+function hasNginx(): boolean {
+  return spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Without nginx the demo still runs: Vite's preview server answers byte ranges too. It is not the
+ * production configuration (no nginx.conf headers), so say so.
+ */
+async function previewWithoutNginx(port: number, data: string): Promise<void> {
+  console.warn('nginx is not installed (apt-get install nginx): serving with Vite preview instead of nginx.conf.');
+  const link = resolve('dist', 'data');
+  if (existsSync(link) || isLink(link)) rmSync(link, { recursive: true, force: true });
+  symlinkSync(data, link, 'dir');
+  const { preview } = await import('vite');
+  const server = await preview({ preview: { port, host: '127.0.0.1', strictPort: true } });
+  server.printUrls();
+  await new Promise<void>((done) => {
+    const stop = () => void server.close().then(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

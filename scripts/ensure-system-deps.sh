@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis) when
+# any is missing, so `npm test` works on a fresh machine. No-op when all are present.
+set -euo pipefail
+
+missing=()
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "missing system packages: ${missing[*]}" >&2
+  echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "installing ${missing[*]} (apt)"
+export DEBIAN_FRONTEND=noninteractive
+# Package scripts would start a system nginx on :80 and a system PostgreSQL; tests run their own.
+made_policy=0
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  made_policy=1
+fi
+log=$(mktemp)
+apt-get update -qq
+apt-get install -y -qq -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null >"$log" 2>&1 || { tail -50 "$log"; exit 1; }
+[[ "$made_policy" == 1 ]] && rm -f /usr/sbin/policy-rc.d
+rm -f "$log"
