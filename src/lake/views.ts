@@ -1,6 +1,7 @@
 // The one definition of Quantiv's DuckDB views: base views over the manifest's files and the
 // analytic views on top of them. The browser worker, the node tools and the tests all run this SQL.
 import { TABLES, TABLE_NAMES, quoteString, type TableName } from './schema.ts';
+import { ACCURACY_COLUMNS_SQL, outcomesSql } from './metrics.ts';
 import { filesOf, pruneFiles, type DateRange, type Manifest, type ManifestFile } from './manifest.ts';
 
 /**
@@ -109,28 +110,12 @@ export const ANALYTIC_VIEWS: Record<string, string> = {
            straddle_price * 0.85 / spot_price AS em_straddle_pct,
            em_baseline / spot_price AS em_iv_pct
     FROM atm_features`,
-  // Forecasts and bands are in the units of em_baseline (price); labels are log moves, so the
-  // realised move is converted to price with the spot on the quote date.
+  // Accuracy by model, symbol and horizon over the whole history; formulas in metrics.ts.
   forecast_accuracy: `
-    WITH joined AS (
-      SELECT f.model_version, f.underlying AS symbol, f.horizon, f.em_hat,
-             f.band68_low, f.band68_high, f.band95_low, f.band95_high,
-             l.realized_move * a.spot_price AS realized
-      FROM em_forecasts f
-      JOIN em_labels l
-        ON l.underlying = f.underlying AND l.exp_date = f.exp_date AND l.horizon = f.horizon
-       AND l.quote_date = CAST(CAST(f.quote_ts AS TIMESTAMP) AS DATE)
-      JOIN atm_features a
-        ON a.underlying = l.underlying AND a.quote_date = l.quote_date AND a.exp_date = l.exp_date
-    )
-    SELECT model_version, symbol, horizon,
-           count(*) AS n,
-           avg(CASE WHEN realized BETWEEN band68_low AND band68_high THEN 1.0 ELSE 0.0 END) AS coverage_68,
-           avg(CASE WHEN realized BETWEEN band95_low AND band95_high THEN 1.0 ELSE 0.0 END) AS coverage_95,
-           avg(abs(em_hat - realized)) AS mae,
-           avg(abs(em_hat - realized) / nullif(realized, 0)) AS mape
-    FROM joined
-    GROUP BY model_version, symbol, horizon`,
+    SELECT model AS model_version, symbol, horizon,
+      ${ACCURACY_COLUMNS_SQL}
+    FROM (${outcomesSql()})
+    GROUP BY model, symbol, horizon`,
 };
 
 /** Every statement that sets up a session: base views over the manifest, then the derived views. */

@@ -1,0 +1,59 @@
+// Daily history queries over a date range, built on manifest-pruned file lists so a date filter
+// never opens the footers of other months.
+import type { Manifest } from '../manifest.ts';
+import { scan, type Locate } from '../views.ts';
+import { dateLit, rangeCheck, symbolLit } from './params.ts';
+
+export interface SymbolRange {
+  symbol: string;
+  from: string;
+  to: string;
+}
+
+export function assertRange(r: SymbolRange): void {
+  symbolLit(r.symbol);
+  rangeCheck(r.from, r.to);
+}
+
+/**
+ * Daily ATM implied volatility (contracts with |delta| in [0.4, 0.6] and 20-45 days to expiry),
+ * contract count, volume, and put/call ratios of volume and open interest for one symbol.
+ */
+export function atmIvHistorySql(manifest: Manifest, locate: Locate, r: SymbolRange): string {
+  assertRange(r);
+  return `
+SELECT date,
+       avg(vol) FILTER (WHERE abs(delta) BETWEEN 0.40 AND 0.60 AND expiration - date BETWEEN 20 AND 45)::DOUBLE AS atm_iv,
+       count(*) AS contracts,
+       sum(volume) AS volume,
+       (sum(volume) FILTER (WHERE call_put = 'P'))::DOUBLE / nullif(sum(volume) FILTER (WHERE call_put = 'C'), 0) AS put_call_volume,
+       (sum(open_interest) FILTER (WHERE call_put = 'P'))::DOUBLE / nullif(sum(open_interest) FILTER (WHERE call_put = 'C'), 0) AS put_call_oi
+FROM ${scan(manifest, 'options', locate, { from: r.from, to: r.to })}
+WHERE act_symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${dateLit(r.to)}
+GROUP BY date
+ORDER BY date`.trim();
+}
+
+/** IV, HV, IV rank and IV percentile (252-day window, 0-100) per day. */
+export function ivRankSql(manifest: Manifest, locate: Locate, r: SymbolRange): string {
+  assertRange(r);
+  return `
+SELECT date, iv::DOUBLE AS iv, hv::DOUBLE AS hv, iv_rank::DOUBLE AS iv_rank, iv_percentile::DOUBLE AS iv_percentile
+FROM ${scan(manifest, 'volatility', locate, { from: r.from, to: r.to })}
+WHERE symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${dateLit(r.to)}
+ORDER BY date`.trim();
+}
+
+export const SYMBOLS_SQL = 'SELECT symbol FROM symbols_metadata ORDER BY symbol';
+
+/** The dates the options table covers, read from the manifest without a query. */
+export function optionsDateBounds(manifest: Manifest): { min: string; max: string } | null {
+  let min: string | null = null;
+  let max: string | null = null;
+  for (const f of manifest.files) {
+    if (f.table !== 'options' || f.minDate === null || f.maxDate === null) continue;
+    if (min === null || f.minDate < min) min = f.minDate;
+    if (max === null || f.maxDate > max) max = f.maxDate;
+  }
+  return min && max ? { min, max } : null;
+}
