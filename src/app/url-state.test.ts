@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIsoDate, parseUrlState, serializeUrlState } from './url-state.ts';
+import { isIsoDate, parseUrlState, pinnedManifestUrl, serializeUrlState } from './url-state.ts';
 
 describe('url state', () => {
   it('round-trips every field', () => {
@@ -30,6 +30,18 @@ describe('url state', () => {
     expect(parseUrlState('?data=https://cdn.example/lake/manifest.json').state.data).toBe(
       'https://cdn.example/lake/manifest.json',
     );
+  });
+
+  it('keeps a pinned dataset version and a poll interval, rejecting malformed ones', () => {
+    const state = { data: 'data/live/manifest.json', v: '0123456789abcdef', poll: '1', symbol: 'SPY' };
+    expect(parseUrlState(serializeUrlState(state))).toEqual({ state, problems: [] });
+    const bad = parseUrlState('?v=../../etc&poll=0');
+    expect(bad.state).toEqual({});
+    expect(bad.problems).toHaveLength(2);
+    expect(pinnedManifestUrl('data/live/manifest.json', '0123456789abcdef', 'http://h/app/')).toEqual({
+      manifest: 'http://h/app/data/live/manifests/0123456789abcdef.json',
+      base: 'http://h/app/data/live/',
+    });
   });
 
   it('validates calendar dates', () => {

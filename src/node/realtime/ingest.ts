@@ -1,0 +1,163 @@
+// The ingest loop: Redis stream (consumer group) -> buffer -> Parquet file + manifest -> XACK.
+// At-least-once delivery plus dedupe on the natural key gives exactly-once rows in the lake:
+//   1. on start, leftovers of interrupted writes are removed and this consumer's PENDING entries
+//      (delivered before a crash, never acknowledged) are read again and flushed first;
+//   2. every flush interval (and on shutdown) the buffer becomes new files, then a new manifest,
+//      and only then are its entries acknowledged;
+//   3. a crash anywhere before the ack means re-delivery, and publishBatch drops keys already in
+//      the lake, so a re-delivered entry is acknowledged without a second copy.
+// Bad messages go to `<stream>:dead` with the reason and are acknowledged at once.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { crashPoint } from './crash.ts';
+import { openWriterDb } from './lake-io.ts';
+import { cleanupLake, publishBatch, type BufferedQuote, type PublishResult } from './publish.ts';
+import { validateQuote } from './quote.ts';
+import { ack, connectRedis, deadLetter, ensureGroup, readAllPending, readGroup, type Redis, type StreamEntry } from './stream.ts';
+
+export interface IngestOptions {
+  redisUrl: string;
+  root: string;
+  stream: string;
+  group: string;
+  consumer: string;
+  flushMs: number;
+  /** Flush early once this many entries are buffered. */
+  maxBatch: number;
+  /** Exit once the stream has nothing new (after the final flush): for tests and back-fills. */
+  untilIdle: boolean;
+  log: (line: string) => void;
+}
+
+export interface IngestStats {
+  read: number;
+  dead: number;
+  flushes: number;
+  rowsWritten: number;
+  alreadyPublished: number;
+  supersededInBatch: number;
+  filesWritten: number;
+  /** Pending entries found at start (left by a crash). */
+  recovered: number;
+}
+
+export class Ingestor {
+  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, recovered: 0 };
+  #buffer: BufferedQuote[] = [];
+  #stopping = false;
+  #stopped: Promise<void> | null = null;
+
+  constructor(
+    private readonly opts: IngestOptions,
+    private readonly redis: Redis,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** Asks the loop to finish: it flushes what it holds, acknowledges, and returns. */
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  async #take(entries: StreamEntry[]): Promise<void> {
+    const { stream, group } = this.opts;
+    this.stats.read += entries.length;
+    const bad: string[] = [];
+    for (const e of entries) {
+      if (e.fields === null) {
+        // Pending, but the message was trimmed from the stream: nothing left to ingest.
+        bad.push(e.id);
+        continue;
+      }
+      const v = validateQuote(e.fields);
+      if (v.ok) this.#buffer.push({ id: e.id, row: v.row });
+      else {
+        await deadLetter(this.redis, stream, e, v.reason);
+        crashPoint('after-dead-letter');
+        this.stats.dead += 1;
+        bad.push(e.id);
+        this.opts.log(`dead-letter ${e.id}: ${v.reason}`);
+      }
+    }
+    if (bad.length) await ack(this.redis, stream, group, bad);
+    if (entries.length) crashPoint('after-read');
+  }
+
+  async flush(): Promise<PublishResult | null> {
+    if (this.#buffer.length === 0) return null;
+    const batch = this.#buffer;
+    const result = await publishBatch(this.conn, this.opts.root, batch);
+    const ids = batch.map((q) => q.id);
+    if (process.env.QUANTIV_CRASH_AT === 'mid-ack') {
+      await ack(this.redis, this.opts.stream, this.opts.group, ids.slice(0, Math.floor(ids.length / 2)));
+      crashPoint('mid-ack');
+    }
+    await ack(this.redis, this.opts.stream, this.opts.group, ids);
+    this.#buffer = [];
+    const s = this.stats;
+    s.flushes += 1;
+    s.rowsWritten += result.rowsWritten;
+    s.alreadyPublished += result.alreadyPublished;
+    s.supersededInBatch += result.supersededInBatch;
+    s.filesWritten += result.files.length;
+    this.opts.log(
+      `flush ${batch.length} entries -> ${result.rowsWritten} rows in ${result.files.length} file(s)` +
+        (result.alreadyPublished ? `, ${result.alreadyPublished} already published` : '') +
+        (result.supersededInBatch ? `, ${result.supersededInBatch} superseded in batch` : '') +
+        ` in ${result.ms.toFixed(0)} ms` +
+        (result.manifest ? `; dataset ${result.manifest.datasetVersion}` : ''),
+    );
+    return result;
+  }
+
+  async run(): Promise<IngestStats> {
+    const { stream, group, consumer, root, flushMs, maxBatch } = this.opts;
+    const removed = await cleanupLake(root);
+    if (removed.length) this.opts.log(`removed ${removed.length} leftover temp file(s)`);
+    await ensureGroup(this.redis, stream, group);
+    // 1. Whatever this consumer was given before a crash and never acknowledged.
+    const pending = await readAllPending(this.redis, { stream, group, consumer });
+    if (pending.length) {
+      this.stats.recovered = pending.length;
+      this.opts.log(`recovering ${pending.length} pending entr${pending.length === 1 ? 'y' : 'ies'}`);
+      await this.#take(pending);
+      await this.flush();
+    }
+    // 2. New entries, flushed on a fixed cadence.
+    let nextFlush = Date.now() + flushMs;
+    while (!this.#stopping) {
+      const wait = Math.max(1, Math.min(500, nextFlush - Date.now()));
+      const entries = await readGroup(this.redis, { stream, group, consumer, id: '>', count: Math.min(maxBatch, 5000), blockMs: this.opts.untilIdle ? 50 : wait });
+      await this.#take(entries);
+      const now = Date.now();
+      if (now >= nextFlush || this.#buffer.length >= maxBatch) {
+        await this.flush();
+        nextFlush = Date.now() + flushMs;
+      }
+      if (this.opts.untilIdle && entries.length === 0) break;
+    }
+    await this.flush();
+    return this.stats;
+  }
+}
+
+/** Runs ingest until SIGINT/SIGTERM (or idle with untilIdle); always flushes before returning. */
+export async function runIngest(opts: IngestOptions): Promise<IngestStats> {
+  const redis = await connectRedis(opts.redisUrl);
+  const db = await openWriterDb();
+  const ingestor = new Ingestor(opts, redis, db.conn);
+  const onSignal = (sig: string) => {
+    opts.log(`${sig}: flushing and stopping`);
+    ingestor.stop();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await ingestor.run();
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    db.close();
+    await redis.close().catch(() => {});
+  }
+}

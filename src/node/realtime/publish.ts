@@ -1,0 +1,129 @@
+// Flush: turns a batch of validated stream entries into new immutable Parquet files and a new
+// manifest. Dedupe on the options natural key: within the batch the entry with the highest stream
+// ID wins; against the lake, a key already published in the partition wins (an entry re-delivered
+// after a crash therefore never duplicates). File names come from the stream-ID range they hold,
+// so the re-run after a crash before publishing rewrites the same unpublished name.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Manifest, ManifestFile } from '../../lake/manifest.ts';
+import { filePath, quoteIdent, quoteString, TABLES } from '../../lake/schema.ts';
+import { removeStaleTmp, writeLakeFile, writeManifest } from '../lake-writer.ts';
+import { crashPoint } from './crash.ts';
+import { readLakeManifest } from './lake-io.ts';
+import { withLakeLock } from './lock.ts';
+import { QUOTE_COLUMNS, type QuoteRow } from './quote.ts';
+import { compareIds } from './stream.ts';
+
+export interface BufferedQuote {
+  id: string;
+  row: QuoteRow;
+}
+
+export interface PublishResult {
+  /** Files added by this flush (none when every row was already published). */
+  files: ManifestFile[];
+  /** The manifest published, or null when nothing changed. */
+  manifest: Manifest | null;
+  entries: number;
+  rowsWritten: number;
+  /** Entries replaced by a later entry with the same natural key in the batch. */
+  supersededInBatch: number;
+  /** Entries whose natural key was already in the lake (re-deliveries, late repeats). */
+  alreadyPublished: number;
+  ms: number;
+}
+
+const KEY = TABLES.options.naturalKey;
+const sanitizeId = (id: string): string => id.replace(/[^0-9-]/g, '');
+
+/** The suffix of an ingest file: 'rt_<firstId>_<lastId>'. */
+export const rtSuffix = (first: string, last: string): string => `rt_${sanitizeId(first)}_${sanitizeId(last)}`;
+
+async function loadBatch(conn: DuckDBConnection, batch: BufferedQuote[]): Promise<void> {
+  const cols = QUOTE_COLUMNS.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE rt_raw (seq INTEGER, entry_id VARCHAR, ${cols})`);
+  const app = await conn.createAppender('rt_raw');
+  const sorted = [...batch].sort((a, b) => compareIds(a.id, b.id));
+  sorted.forEach((q, seq) => {
+    app.appendInteger(seq);
+    app.appendVarchar(q.id);
+    for (const c of QUOTE_COLUMNS) {
+      const v = q.row[c];
+      if (v === null || v === undefined) app.appendNull();
+      else app.appendVarchar(v);
+    }
+    app.endRow();
+  });
+  app.closeSync();
+  const typed = TABLES.options.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE rt_batch AS SELECT seq, entry_id, ${typed} FROM rt_raw`);
+  await conn.run('DROP TABLE rt_raw');
+}
+
+/** Writes the batch's new rows (one file per month) and publishes them; the caller acks after. */
+export async function publishBatch(conn: DuckDBConnection, root: string, batch: BufferedQuote[]): Promise<PublishResult> {
+  const started = performance.now();
+  const empty = { files: [], manifest: null, entries: batch.length, rowsWritten: 0, supersededInBatch: 0, alreadyPublished: 0 };
+  if (batch.length === 0) return { ...empty, ms: 0 };
+  return withLakeLock(root, async () => {
+    const manifest = await readLakeManifest(root);
+    await loadBatch(conn, batch);
+    const keyCols = KEY.map(quoteIdent).join(', ');
+    const months = (
+      await conn.runAndReadAll('SELECT DISTINCT year(date)::INTEGER, month(date)::INTEGER FROM rt_batch ORDER BY 1, 2')
+    ).getRows().map(([y, m]) => ({ year: Number(y), month: Number(m) }));
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const files: ManifestFile[] = [];
+    let superseded = 0;
+    let published = 0;
+    for (const { year, month } of months) {
+      const inMonth = `year(date) = ${year} AND month(date) = ${month}`;
+      await conn.run(`CREATE OR REPLACE TEMP TABLE rt_keep AS SELECT * FROM rt_batch WHERE ${inMonth}
+        QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY seq DESC) = 1`);
+      const [minDate, maxDate] = (await conn.runAndReadAll('SELECT min(date)::VARCHAR, max(date)::VARCHAR FROM rt_keep')).getRows()[0]!.map(String);
+      // Published files of this partition whose date range can hold the batch's keys.
+      const partFiles = manifest.files.filter(
+        (f) =>
+          f.table === 'options' &&
+          Number(f.partition.year) === year &&
+          Number(f.partition.month) === month &&
+          !(f.maxDate !== null && f.maxDate < minDate!) &&
+          !(f.minDate !== null && f.minDate > maxDate!),
+      );
+      if (partFiles.length > 0) {
+        const list = partFiles.map((f) => quoteString(`${root}/${f.path}`)).join(', ');
+        await conn.run(`DELETE FROM rt_keep k WHERE EXISTS (
+          SELECT 1 FROM (SELECT ${keyCols} FROM read_parquet([${list}])
+                         WHERE date BETWEEN DATE ${quoteString(minDate!)} AND DATE ${quoteString(maxDate!)}) p
+          WHERE ${KEY.map((c) => `p.${quoteIdent(c)} = k.${quoteIdent(c)}`).join(' AND ')})`);
+      }
+      const [inBatch, kept, first, last] = (
+        await conn.runAndReadAll(`SELECT (SELECT count(*) FROM rt_batch WHERE ${inMonth}), count(*), arg_min(entry_id, seq), arg_max(entry_id, seq) FROM rt_keep`)
+      ).getRows()[0]!;
+      const distinct = Number((await conn.runAndReadAll(`SELECT count(*) FROM (SELECT DISTINCT ${keyCols} FROM rt_batch WHERE ${inMonth})`)).getRows()[0]![0]);
+      superseded += Number(inBatch) - distinct;
+      published += distinct - Number(kept);
+      if (Number(kept) === 0) continue;
+      let suffix = rtSuffix(String(first), String(last));
+      // Never overwrite a published file: a name already listed gets a counter.
+      for (let n = 2; listed.has(filePath('options', { year, month }, suffix)); n++) suffix = `${rtSuffix(String(first), String(last))}_${n}`;
+      const file = await writeLakeFile({ conn, table: 'options', select: 'SELECT * FROM rt_keep', partition: { year, month }, root, suffix });
+      files.push(file);
+    }
+    await conn.run('DROP TABLE IF EXISTS rt_keep');
+    await conn.run('DROP TABLE IF EXISTS rt_batch');
+    crashPoint('after-write');
+    let next: Manifest | null = null;
+    if (files.length > 0) {
+      const added = new Set(files.map((f) => f.path));
+      next = await writeManifest(root, [...manifest.files.filter((f) => !added.has(f.path)), ...files]);
+    }
+    crashPoint('after-manifest');
+    const rowsWritten = files.reduce((n, f) => n + f.rows, 0);
+    return { files, manifest: next, entries: batch.length, rowsWritten, supersededInBatch: superseded, alreadyPublished: published, ms: performance.now() - started };
+  });
+}
+
+/** Start-up cleanup under the writer lock: interrupted writes leave only *.tmp files. */
+export async function cleanupLake(root: string): Promise<string[]> {
+  return withLakeLock(root, () => removeStaleTmp(root));
+}

@@ -1,0 +1,103 @@
+// The Redis side of ingest: the consumer group, reading pending then new entries, acknowledging,
+// and the dead-letter stream. Raw XREADGROUP replies are parsed here so a pending entry whose
+// message was trimmed away (nil) is seen as such.
+import { createClient } from 'redis';
+
+// RESP2 explicitly (node-redis 6 defaults to RESP3): the raw stream replies parsed below are arrays.
+const makeClient = (url: string) => createClient({ url, RESP: 2 });
+export type Redis = ReturnType<typeof makeClient>;
+
+export const DEFAULT_STREAM = 'quotes';
+export const DEFAULT_GROUP = 'quantiv-ingest';
+export const deadLetterStream = (stream: string): string => `${stream}:dead`;
+
+export interface StreamEntry {
+  id: string;
+  /** null when the entry is pending but its message is gone from the stream (trimmed or deleted). */
+  fields: Record<string, string> | null;
+}
+
+export async function connectRedis(url: string): Promise<Redis> {
+  const client = makeClient(url);
+  client.on('error', (e: Error) => process.stderr.write(`redis: ${e.message}\n`));
+  await client.connect();
+  return client;
+}
+
+/** Creates the group (from the stream's start, so entries added before the first run count). */
+export async function ensureGroup(redis: Redis, stream: string, group: string, startId = '0'): Promise<void> {
+  try {
+    await redis.sendCommand(['XGROUP', 'CREATE', stream, group, startId, 'MKSTREAM']);
+  } catch (e) {
+    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+  }
+}
+
+/**
+ * XREADGROUP: id '0' re-reads this consumer's pending entries (delivered, never acknowledged),
+ * '>' reads entries never delivered to the group.
+ */
+export async function readGroup(
+  redis: Redis,
+  o: { stream: string; group: string; consumer: string; id: '0' | '>' | string; count: number; blockMs?: number },
+): Promise<StreamEntry[]> {
+  const args = ['XREADGROUP', 'GROUP', o.group, o.consumer, 'COUNT', String(o.count)];
+  if (o.blockMs !== undefined && o.id === '>') args.push('BLOCK', String(Math.max(1, Math.round(o.blockMs))));
+  args.push('STREAMS', o.stream, o.id);
+  const reply = (await redis.sendCommand(args)) as unknown;
+  if (!Array.isArray(reply)) return [];
+  const out: StreamEntry[] = [];
+  for (const s of reply as unknown[]) {
+    const entries = Array.isArray(s) ? (s[1] as unknown) : null;
+    if (!Array.isArray(entries)) continue;
+    for (const e of entries as unknown[]) {
+      if (!Array.isArray(e)) continue;
+      const id = String(e[0]);
+      const flat = e[1];
+      if (!Array.isArray(flat)) {
+        out.push({ id, fields: null });
+        continue;
+      }
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
+      out.push({ id, fields });
+    }
+  }
+  return out;
+}
+
+/** Every pending entry of this consumer, in ID order. */
+export async function readAllPending(redis: Redis, o: { stream: string; group: string; consumer: string }): Promise<StreamEntry[]> {
+  const out: StreamEntry[] = [];
+  let after = '0';
+  for (;;) {
+    const batch = await readGroup(redis, { ...o, id: after, count: 1000 });
+    if (batch.length === 0) return out;
+    out.push(...batch);
+    after = batch[batch.length - 1]!.id;
+  }
+}
+
+export async function ack(redis: Redis, stream: string, group: string, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 1000) {
+    await redis.sendCommand(['XACK', stream, group, ...ids.slice(i, i + 1000)]);
+  }
+}
+
+/** Copies a bad entry to `<stream>:dead` with the reason; the caller acknowledges it afterwards. */
+export async function deadLetter(redis: Redis, stream: string, entry: StreamEntry, reason: string): Promise<void> {
+  const fields: string[] = ['reason', reason, 'id', entry.id, 'stream', stream];
+  for (const [k, v] of Object.entries(entry.fields ?? {})) {
+    // Original fields keep their names unless they clash with ours.
+    fields.push(['reason', 'id', 'stream'].includes(k) ? `original_${k}` : k, v);
+  }
+  await redis.sendCommand(['XADD', deadLetterStream(stream), '*', ...fields]);
+}
+
+/** Compares stream IDs ('<ms>-<seq>') numerically. */
+export function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const d = BigInt(am) - BigInt(bm) || BigInt(as) - BigInt(bs);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
