@@ -7,7 +7,26 @@ export interface ViewState {
   symbol?: string;
   from?: string;
   to?: string;
+  /** Dataset version to pin: loads <lake>/manifests/<v>.json and never auto-refreshes. */
+  v?: string;
+  /** Seconds between checks for a newer dataset (live mode). */
+  poll?: string;
+  page?: string | undefined;
+  /** Snapshot date for chain/skew/surface. */
+  date?: string | undefined;
+  expiry?: string | undefined;
+  model?: string | undefined;
+  horizon?: string | undefined;
+  /** Console SQL. Long SQL travels compressed as `sqlz` (see sql-param.ts). */
+  sql?: string | undefined;
+  /** '1': render one chart alone, for research pages. */
+  embed?: string | undefined;
+  chart?: string | undefined;
 }
+
+const PAGES = ['symbol', 'forecasts', 'screener', 'console'];
+const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'chain', 'term', 'skew', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
+const HORIZONS = ['1d', '5d', 'to_exp'];
 
 export interface ParsedState {
   state: ViewState;
@@ -15,6 +34,12 @@ export interface ParsedState {
 }
 
 export const DEFAULT_DATA_URL = 'data/manifest.json';
+
+/** The immutable manifest of one dataset version, beside the lake's manifest.json. */
+export function pinnedManifestUrl(dataUrl: string, version: string, page: string): { manifest: string; base: string } {
+  const live = new URL(dataUrl, page);
+  return { manifest: new URL(`manifests/${version}.json`, live).href, base: new URL('.', live).href };
+}
 
 const SYMBOL = /^[A-Z0-9.\-]{1,10}$/;
 
@@ -45,6 +70,16 @@ export function parseUrlState(search: string): ParsedState {
   take('symbol', (v) => SYMBOL.test(v), 'expected a ticker like SPY');
   take('from', isIsoDate, 'expected a date YYYY-MM-DD');
   take('to', isIsoDate, 'expected a date YYYY-MM-DD');
+  take('v', (v) => /^[0-9a-f]{16}$/.test(v), 'expected a dataset version (16 hex digits)');
+  take('poll', (v) => /^\d+(\.\d+)?$/.test(v) && Number(v) >= 0.5 && Number(v) <= 3600, 'expected seconds between 0.5 and 3600');
+  take('page', (v) => PAGES.includes(v), `expected one of ${PAGES.join(', ')}`);
+  take('date', isIsoDate, 'expected a date YYYY-MM-DD');
+  take('expiry', isIsoDate, 'expected a date YYYY-MM-DD');
+  take('model', (v) => /^[A-Za-z0-9_.\-]{1,40}$/.test(v), 'expected a model name');
+  take('horizon', (v) => HORIZONS.includes(v), `expected one of ${HORIZONS.join(', ')}`);
+  take('sql', (v) => v.length <= 20_000, 'longer than 20,000 characters');
+  take('embed', (v) => v === '1', "expected embed=1");
+  take('chart', (v) => CHARTS.includes(v), `expected one of ${CHARTS.join(', ')}`);
   if (state.from && state.to && state.from > state.to) {
     problems.push(`Ignored from/to: ${state.from} is after ${state.to}`);
     delete state.from;
@@ -55,7 +90,7 @@ export function parseUrlState(search: string): ParsedState {
 
 export function serializeUrlState(state: ViewState): string {
   const params = new URLSearchParams();
-  for (const key of ['data', 'symbol', 'from', 'to'] as const) {
+  for (const key of ['data', 'v', 'poll', 'page', 'symbol', 'from', 'to', 'date', 'expiry', 'model', 'horizon', 'embed', 'chart', 'sql'] as const) {
     const v = state[key];
     if (v !== undefined && v !== '') params.set(key, v);
   }

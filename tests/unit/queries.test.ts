@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([wasm?.close(), native?.close()]));
 
 async function both(sql: string): Promise<Record<string, unknown>[]> {
-  const [w, n]: QueryResult[] = await Promise.all([wasm.query(sql), native.query(sql)]);
+  const [w, n]: [QueryResult, QueryResult] = await Promise.all([wasm.query(sql), native.query(sql)]);
   const rw = columnsToRows(w);
   const rn = columnsToRows(n);
   expect(rw.length).toBe(rn.length);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryResult } from '../../src/engine/api.ts';
 import { columnsToRows } from '../../src/lake/result.ts';
-import { atmIvHistorySql } from '../../src/lake/queries.ts';
+import { atmIvHistorySql } from '../../src/lake/queries/index.ts';
 import { VIEW_NAMES, pathLocator, type Locate } from '../../src/lake/views.ts';
 import { openNative } from '../../src/node/engines/native.ts';
 import { openWasm, type LocalEngine } from '../../src/node/engines/wasm.ts';
