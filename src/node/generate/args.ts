@@ -13,6 +13,10 @@ export interface GenerateOptions {
   /** Strikes per side of ATM per expiration (2N+1 strikes, x2 for calls and puts). */
   strikes: number;
   quiet: boolean;
+  /** Also load the lake into this legacy PostgreSQL (quantiv pg-load). */
+  pg?: string | undefined;
+  /** With pg: inject the legacy data's quirks (duplicates, percent IV, 'Call'/'Put', ...). */
+  quirks?: boolean;
 }
 
 // 8 symbols x ~418 trading days x ~18 expirations x 17 strikes x 2 sides ~ 2.05M option rows.
@@ -28,6 +32,8 @@ export const GENERATE_USAGE = `usage: quantiv generate [flags]
   --seed N           random seed, a non-negative integer (default 42)
   --strikes N        strikes per side of ATM per expiration, 1-100 (default ${DEFAULT_STRIKES})
   --quiet            print only the final summary
+  --pg URL           then load the lake into the legacy PostgreSQL schema at URL
+  --quirks           with --pg: add the legacy data's quirks (see docs/migration-runbook.md)
   -h, --help         this text
 
 Same flags give byte-identical files; a symbol's path depends only on (seed, symbol).`;
@@ -47,6 +53,8 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | 'help' {
         seed: { type: 'string' },
         strikes: { type: 'string' },
         quiet: { type: 'boolean' },
+        pg: { type: 'string' },
+        quirks: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -74,6 +82,7 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | 'help' {
   const from = date('from', values.from, '2024-01-02');
   const to = date('to', values.to, '2025-08-29');
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  if (values.quirks && !values.pg) throw new UsageError('--quirks needs --pg URL');
   return {
     out: values.out ?? './data',
     symbols: parseSymbols(values.symbols),
@@ -82,6 +91,8 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | 'help' {
     seed: int('seed', values.seed, 42, 0, 2 ** 31 - 1),
     strikes: int('strikes', values.strikes, DEFAULT_STRIKES, 1, 100),
     quiet: values.quiet ?? false,
+    pg: values.pg,
+    quirks: values.quirks ?? false,
   };
 }
 

@@ -130,5 +130,9 @@ export async function run(argv: string[]): Promise<number> {
   log(`generating ${opts.symbols.length} symbols ${opts.from}..${opts.to} seed ${opts.seed} strikes ${opts.strikes} -> ${resolve(opts.out)}`);
   const result = await generate(opts, log);
   console.log(summary(result));
+  if (opts.pg) {
+    const { loadIntoPg, loadSummary } = await import('../../cli/pg-load.ts');
+    console.log(loadSummary(await loadIntoPg(result.root, opts.pg, { quirks: opts.quirks })));
+  }
   return 0;
 }

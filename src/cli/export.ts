@@ -1,0 +1,68 @@
+// `quantiv export --pg URL --out DIR [--redo-from YYYY-MM]`: the legacy PostgreSQL to the lake,
+// resumable, with a report of rows, quirk-rule counts, rejects and throughput. See
+// docs/migration-runbook.md and src/node/pg/export.ts.
+import { parseArgs } from 'node:util';
+import { UsageError } from './main.ts';
+import { exportPg, MIGRATION_DIR, REPORT_FILE, type ExportReport } from '../node/pg/export.ts';
+import { REJECT_REASONS, QUIRK_RULES } from '../node/pg/quirks.ts';
+
+export const EXPORT_USAGE = `usage: quantiv export --pg URL --out DIR [flags]
+
+  --pg URL              the legacy database, postgres://user@host:port/db (read only, one snapshot)
+  --out DIR             lake folder; manifest.json is republished after every partition
+  --redo-from YYYY-MM   re-export options months from this one, volatility years from its year and
+                        every single-file table, even if already exported (the cut-over refresh)
+  --quiet               print only the report
+  -h, --help            this text
+
+Re-running after an interruption resumes: finished partitions whose file and source row count are
+unchanged are skipped. State, rejects and the JSON report are kept in DIR/${MIGRATION_DIR}/.`;
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export function exportSummary(r: ExportReport): string {
+  const lines = [`export ${r.source} -> ${r.out}  dataset ${r.datasetVersion}`];
+  for (const [t, v] of Object.entries(r.rows)) {
+    lines.push(`  ${t.padEnd(18)} source ${fmt(v.source).padStart(11)}  lake ${fmt(v.lake).padStart(11)}  rejects ${fmt(v.rejects)}`);
+  }
+  lines.push('  quirk rules (rows):');
+  for (const k of QUIRK_RULES) lines.push(`    ${k.padEnd(20)} ${fmt(r.counts[k])}`);
+  lines.push('  rejects by reason:');
+  for (const k of REJECT_REASONS) lines.push(`    ${k.padEnd(20)} ${fmt(r.counts[k])}`);
+  lines.push(
+    `  ${r.exported.partitions} partitions exported, ${r.skipped} skipped (already done), ${r.tmpRemoved} stale tmp files removed`,
+    `  ${fmt(r.exported.sourceRows)} rows in ${r.seconds.toFixed(2)} s = ${fmt(Math.round(r.rowsPerSecond))} rows/s`,
+    `  report: ${r.out}/${MIGRATION_DIR}/${REPORT_FILE}`,
+  );
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv, strict: true, allowPositionals: false,
+      options: {
+        pg: { type: 'string' }, out: { type: 'string' }, 'redo-from': { type: 'string' }, quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) {
+    console.log(EXPORT_USAGE);
+    return 0;
+  }
+  if (!values.pg) throw new UsageError('--pg URL is required');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  const redoFrom = values['redo-from'];
+  if (redoFrom !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(redoFrom)) throw new UsageError(`--redo-from must be YYYY-MM, got '${redoFrom}'`);
+  const report = await exportPg(values.pg, {
+    out: values.out,
+    ...(redoFrom ? { redoFrom } : {}),
+    log: values.quiet ? () => {} : (l) => console.log(l),
+  });
+  console.log(exportSummary(report));
+  return 0;
+}
