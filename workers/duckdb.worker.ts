@@ -194,7 +194,28 @@ async function loadManifest(url: string): Promise<Manifest> {
 /** Ids for queries without a caller-chosen id; negative so they never meet the UI's. */
 let nextInternalId = -1;
 
+let exportCount = 0;
+
 const api: EngineApi = {
+  async exportQuery(sql, format) {
+    const bytes = await serial(async () => {
+      const { db, conn } = await getEngine();
+      // An in-memory file: DuckDB writes it, we copy it out and drop it.
+      const name = `quantiv-export-${++exportCount}.${format}`;
+      db.registerFileBuffer(name, new Uint8Array());
+      try {
+        const options = format === 'csv' ? 'FORMAT CSV, HEADER' : 'FORMAT PARQUET, COMPRESSION ZSTD';
+        conn.query(`COPY (${sql.trim().replace(/;+\s*$/, '')}) TO '${name}' (${options})`);
+        return db.copyFileToBuffer(name);
+      } catch (e) {
+        throw new Error(await diagnose((e as Error).message));
+      } finally {
+        db.dropFile(name);
+      }
+    });
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
+
   async init(manifestUrl, onProgress, options) {
     const started = performance.now();
     const absolute = new URL(manifestUrl, self.location.href).href;

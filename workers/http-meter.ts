@@ -45,7 +45,8 @@ function record(xhr: XMLHttpRequest, ranged: boolean): void {
   if (xhr.readyState !== XMLHttpRequest.DONE) return;
   const s = current;
   const body = xhr.responseType === 'arraybuffer' && xhr.response instanceof ArrayBuffer ? xhr.response.byteLength : 0;
-  if (fromCache(xhr.responseURL)) {
+  const transfer = transferSize(xhr.responseURL);
+  if (transfer === 0 && body > 0) {
     s.cachedBytes += body;
     listener?.(s);
     return;
@@ -53,19 +54,22 @@ function record(xhr: XMLHttpRequest, ranged: boolean): void {
   s.requests += 1;
   const key = String(xhr.status);
   s.statuses[key] = (s.statuses[key] ?? 0) + 1;
-  s.bytes += body;
+  // What crossed the network. Chrome may answer part of a range from its cache and fetch only the
+  // rest, so the body length can exceed the transfer; the transfer includes response headers.
+  s.bytes += transfer ?? body;
+  if (transfer !== null && body > transfer) s.cachedBytes += body - transfer;
   if (ranged && xhr.status === 200 && body > 1) s.rangeIgnored += 1;
   listener?.(s);
 }
 
 /**
- * The browser may answer a ranged request from its HTTP cache (immutable files). Resource Timing
- * reports those with transferSize 0; they cost no network and are counted apart.
+ * Bytes the last request for this URL moved over the network (headers included) per Resource
+ * Timing: 0 for an answer from the browser's HTTP cache; null where the browser does not say.
  */
-function fromCache(url: string): boolean {
-  if (typeof performance === 'undefined' || !url) return false;
+function transferSize(url: string): number | null {
+  if (typeof performance === 'undefined' || !url) return null;
   const entries = performance.getEntriesByName(url, 'resource') as PerformanceResourceTiming[];
   const last = entries[entries.length - 1];
   performance.clearResourceTimings();
-  return last !== undefined && last.transferSize === 0 && last.decodedBodySize > 0;
+  return last === undefined ? null : last.transferSize;
 }

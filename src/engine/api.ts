@@ -6,7 +6,7 @@ import type { Manifest } from '../lake/manifest.ts';
 export interface HttpStats {
   /** Requests that went to the network. */
   requests: number;
-  /** Response body bytes received over the network. */
+  /** Bytes received over the network, response headers included (Resource Timing transferSize). */
   bytes: number;
   /** Body bytes the browser's HTTP cache answered instead. */
   cachedBytes: number;
@@ -53,6 +53,8 @@ export interface RefreshInfo {
   manifest: Manifest;
 }
 
+export type ExportFormat = 'csv' | 'parquet';
+
 export interface Connector {
   query(sql: string): Promise<QueryResult>;
 }
@@ -65,6 +67,8 @@ export interface EngineApi extends Connector {
    * first, on the old views.
    */
   refresh(): Promise<RefreshInfo>;
+  /** Runs sql and returns its result as a CSV (with header) or Parquet file's bytes. */
+  exportQuery(sql: string, format: ExportFormat): Promise<Uint8Array>;
   /** Runs sql; `id` lets cancel() find it, `onProgress` gets bytes fetched while it runs. */
   run(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult>;
   cancel(id: number): Promise<boolean>;

@@ -2,7 +2,7 @@
 // identical in-flight queries shared, and per-slot supersession so a newer query's result is never
 // replaced by an older one.
 import * as Comlink from 'comlink';
-import { CANCELLED, type EngineApi, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
+import { CANCELLED, type EngineApi, type ExportFormat, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
 
 export class Superseded extends Error {
   override name = 'Superseded';
@@ -71,6 +71,10 @@ export class EngineClient {
     const result = await this.#fetch(sql, id, onProgress);
     if (slot !== undefined && this.#latest.get(slot) !== id) throw new Superseded('A newer query replaced this one');
     return result;
+  }
+
+  exportQuery(sql: string, format: ExportFormat): Promise<Uint8Array> {
+    return this.#remote().exportQuery(sql, format);
   }
 
   async cancel(slot: string): Promise<void> {

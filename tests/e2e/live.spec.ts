@@ -32,7 +32,7 @@ function writableLake(into: string): void {
 }
 
 async function settled(page: Page): Promise<void> {
-  await expect(page.getByTestId('query-stats')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+  await expect(page.getByTestId('iv-history')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
 }
 
 /** Resolves (in the page) with Date.now() at the first DOM change that shows `date` in the table. */
@@ -41,7 +41,7 @@ async function watchFor(page: Page, date: string): Promise<void> {
     const w = window as unknown as { __seen?: Record<string, number> };
     w.__seen ??= {};
     const seen = w.__seen;
-    const has = () => [...document.querySelectorAll('[data-testid="result-table"] td:first-child')].some((td) => td.textContent?.trim() === d);
+    const has = () => [...document.querySelectorAll('[data-testid="iv-history-table"] td:first-child')].some((td) => td.textContent?.trim() === d);
     const obs = new MutationObserver(() => {
       if (!seen[d] && has()) {
         seen[d] = Date.now();
@@ -89,7 +89,7 @@ test('a quote XADDed to Redis shows up in the open page without a reload', async
       await watchFor(page, date);
       const sentAt = Date.now();
       await xaddMessages(redis, 'quotes', messages);
-      await expect(page.getByTestId('result-table').locator('td:first-child', { hasText: date })).toBeVisible({ timeout: 20_000 });
+      await expect(page.getByTestId('iv-history-table').locator('td:first-child', { hasText: date })).toBeVisible({ timeout: 20_000 });
       await expect(freshness).toHaveAttribute('data-newest', date);
       const seenAt = await page.evaluate((d) => (window as unknown as { __seen: Record<string, number> }).__seen[d]!, date);
       const ms = seenAt - sentAt;
@@ -99,7 +99,7 @@ test('a quote XADDed to Redis shows up in the open page without a reload', async
       testInfo.annotations.push({ type: 'latency', description: line });
     }
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
-    await expect(page.getByTestId('query-stats')).toHaveAttribute('data-state', 'done');
+    await expect(page.getByTestId('iv-history')).toHaveAttribute('data-state', 'done');
     await screenshot(page, 'live-after');
     const summary = `live: XADD -> visible ms: ${latencies.join(', ')} (median ${[...latencies].sort((a, b) => a - b)[1]}) with --flush-ms ${FLUSH_MS}, poll ${POLL_S} s`;
     console.log(summary);
@@ -119,7 +119,7 @@ test('a quote XADDed to Redis shows up in the open page without a reload', async
     await xaddMessages(redis, 'quotes', messages);
     await page.waitForTimeout(2500);
     await expect(freshness).toHaveAttribute('data-version', first.datasetVersion);
-    await expect(page.getByTestId('result-table').locator('td:first-child', { hasText: messages[0]!.date! })).toHaveCount(0);
+    await expect(page.getByTestId('iv-history-table').locator('td:first-child', { hasText: messages[0]!.date! })).toHaveCount(0);
     await screenshot(page, 'live-pinned');
   } finally {
     if (ingest && ingest.exitCode === null) {
