@@ -39,7 +39,8 @@ function getEngine(): Promise<Engine> {
     };
     const db = await createDuckDB(bundles, new VoidLogger(), BROWSER_RUNTIME);
     await db.instantiate((p) => wasmProgress?.({ phase: 'wasm', bytes: p.bytesLoaded, total: p.bytesTotal }));
-    db.open({ filesystem: { allowFullHTTPReads: false } });
+    // Each poll of a pending query works for at most this long, then yields so cancel() can land.
+    db.open({ filesystem: { allowFullHTTPReads: false }, query: { queryPollingInterval: 50 } });
     const conn = db.connect();
     const bundle = (await getPlatformFeatures()).wasmExceptions ? 'eh' : 'mvp';
     return { db, conn, bundle };

@@ -44,6 +44,12 @@ WHERE symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${
 ORDER BY date`.trim();
 }
 
+/** Trading dates of a symbol in a range, from the small ATM features table. */
+export function tradingDatesSql(r: SymbolRange): string {
+  assertRange(r);
+  return `SELECT date FROM spot_history WHERE symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${dateLit(r.to)} ORDER BY date`;
+}
+
 export const SYMBOLS_SQL = 'SELECT symbol FROM symbols_metadata ORDER BY symbol';
 
 /** The dates the options table covers, read from the manifest without a query. */

@@ -1,0 +1,181 @@
+// The analytics pages in real Chromium over the real nginx: every panel draws, links round-trip,
+// bad links and bad SQL explain themselves, cancel stops a query, exports are real files.
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+import { expect, screenshot, test } from './harness/fixtures.ts';
+
+const done = (l: Locator) => expect(l).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+const drawn = (page: Page, id: string) =>
+  expect(page.getByTestId(id)).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 45_000 });
+
+test('symbol page: every panel answers and draws', async ({ page }) => {
+  await page.goto('/?symbol=QQQ');
+  for (const id of ['iv-history', 'expected-move', 'iv-rank', 'chain', 'term', 'skew', 'surface', 'volume-oi']) {
+    await done(page.getByTestId(id));
+  }
+  for (const id of ['iv-chart', 'put-call-chart', 'iv-rank-chart', 'term-chart', 'skew-chart', 'surface-chart', 'volume-oi-chart']) {
+    await drawn(page, id);
+  }
+  await expect(page.getByTestId('chain-table').locator('tbody tr')).toHaveCount(16);
+  await expect(page.getByTestId('expected-move-bars')).toContainText('1M');
+  // Each chart keeps a data-table fallback.
+  await page.getByTestId('term').locator('summary').click();
+  await expect(page.getByTestId('term-table')).toBeVisible();
+  await screenshot(page, 'symbol-page');
+});
+
+test('forecasts page: forecast vs realised with bands, accuracy and calibration', async ({ page }) => {
+  await page.goto('/?page=forecasts&symbol=SPY&horizon=5d');
+  await done(page.getByTestId('forecast'));
+  await drawn(page, 'forecast-chart');
+  await done(page.getByTestId('accuracy'));
+  const rows = Number(await page.getByTestId('accuracy-table').getAttribute('data-rows'));
+  expect(rows).toBeGreaterThan(8);
+  await drawn(page, 'calibration-chart');
+  await page.getByTestId('model-select').selectOption('gbm-v1');
+  await expect(page).toHaveURL(/model=gbm-v1/);
+  await done(page.getByTestId('forecast'));
+  await expect(page.getByTestId('forecast')).toContainText('gbm-v1');
+  await screenshot(page, 'forecasts-page');
+});
+
+test('screener: every symbol, sortable, click-through to the symbol page', async ({ page }) => {
+  await page.goto('/?page=screener');
+  await done(page.getByTestId('screener'));
+  const table = page.getByTestId('screener-table');
+  await expect(table.locator('tbody tr')).toHaveCount(8);
+  await table.getByRole('button', { name: 'iv_rank' }).click();
+  await table.getByRole('button', { name: /iv_rank/ }).click(); // descending
+  const top = (await table.locator('tbody tr').first().locator('td').first().textContent())!.trim();
+  await screenshot(page, 'screener-page');
+  await table.locator('tbody tr').first().click();
+  await expect(page).toHaveURL(new RegExp(`symbol=${top}`));
+  await done(page.getByTestId('iv-history'));
+  await expect(page.getByTestId('symbol-select')).toHaveValue(top);
+});
+
+async function typeSql(page: Page, sql: string): Promise<void> {
+  const editor = page.getByTestId('sql-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+}
+
+test('console: Ctrl+Enter runs, SQL errors are explained, history and chart follow', async ({ page }) => {
+  await page.goto('/?page=console');
+  await expect(page.getByTestId('schema-browser')).toContainText('daily_iv_summary');
+  await typeSql(page, "SELECT date, avg_vol FROM daily_iv_summary WHERE act_symbol = 'SPY' ORDER BY date");
+  await page.keyboard.press('Control+Enter');
+  await done(page.getByTestId('console-stats'));
+  expect(Number(await page.getByTestId('sql-result').getAttribute('data-rows'))).toBeGreaterThan(300);
+  await drawn(page, 'sql-chart');
+  await expect(page.getByTestId('sql-history')).toContainText('daily_iv_summary');
+
+  await typeSql(page, 'SELEC date FROM options');
+  await page.keyboard.press('Control+Enter');
+  const error = page.getByTestId('sql-error');
+  await expect(error).toContainText('could not be parsed');
+  await expect(error).not.toContainText(/\s+at\s+\S+:\d+/);
+  await screenshot(page, 'console-sql-error');
+});
+
+test('console: a 100k-row result stays usable and exports as real CSV and Parquet', async ({ page }) => {
+  await page.goto('/?page=console');
+  await typeSql(page, 'SELECT date, act_symbol, strike, vol FROM options WHERE year = 2025 AND month = 8 LIMIT 100000');
+  await page.getByTestId('run-sql').click();
+  await done(page.getByTestId('console-stats'));
+  const table = page.getByTestId('sql-result');
+  await expect(table).toHaveAttribute('data-rows', '100000');
+  // Virtualised: the DOM holds a window of rows, not 100k.
+  expect(await table.locator('tbody tr').count()).toBeLessThan(100);
+  await table.locator('..').evaluate((el) => (el.scrollTop = 50_000 * 28));
+  await expect(table.locator('tbody tr').nth(3)).toBeVisible();
+
+  const csv = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const csvText = readFileSync((await (await csv).path())!, 'utf8');
+  expect(csvText.split('\n')[0]).toBe('date,act_symbol,strike,vol');
+  expect(csvText.trim().split('\n')).toHaveLength(100_001);
+
+  const pq = page.waitForEvent('download');
+  await page.getByTestId('export-parquet').click();
+  const bytes = readFileSync((await (await pq).path())!);
+  expect(bytes.subarray(0, 4).toString()).toBe('PAR1');
+  expect(bytes.subarray(-4).toString()).toBe('PAR1');
+  await screenshot(page, 'console-100k');
+});
+
+test('console: cancel stops a running query and the engine stays usable', async ({ page }) => {
+  await page.goto('/?page=console');
+  await typeSql(page, 'SELECT sum(hash(range)) FROM range(20000000000)');
+  await page.getByTestId('run-sql').click();
+  await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'running');
+  await page.getByTestId('cancel-sql').click();
+  await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
+  await expect(page.getByTestId('sql-error')).toHaveCount(0);
+  await typeSql(page, 'SELECT 42 AS answer');
+  await page.keyboard.press('Control+Enter');
+  await done(page.getByTestId('console-stats'));
+  await expect(page.getByTestId('sql-result')).toContainText('42');
+});
+
+test('share links round-trip every choice, long SQL compressed', async ({ page, context }) => {
+  await page.goto('/?symbol=MSFT');
+  await done(page.getByTestId('chain'));
+  const dates = await page.getByTestId('snapshot-date').locator('option').allTextContents();
+  await page.getByTestId('snapshot-date').selectOption(dates[3]!);
+  await done(page.getByTestId('expirations'));
+  const expiries = await page.getByTestId('expiry-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+  await page.getByTestId('expiry-select').selectOption(expiries[2]!);
+  await expect(page).toHaveURL(new RegExp(`expiry=${expiries[2]}`));
+  await done(page.getByTestId('chain'));
+  const link = page.url();
+  expect(link).toContain(`date=${dates[3]}`);
+
+  const other = await context.newPage();
+  await other.goto(link);
+  await done(other.getByTestId('chain'));
+  await expect(other.getByTestId('symbol-select')).toHaveValue('MSFT');
+  await expect(other.getByTestId('snapshot-date')).toHaveValue(dates[3]!);
+  await expect(other.getByTestId('expiry-select')).toHaveValue(expiries[2]!);
+  await expect(other.getByTestId('chain')).toContainText(expiries[2]!);
+
+  const longSql = `SELECT act_symbol, count(*) AS n FROM options WHERE act_symbol IN (${['SPY', 'QQQ', 'IWM', 'AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN'].map((s) => `'${s}'`).join(', ')}) AND year = 2025 AND month = 8 /* ${'a long comment to push this query past the compression threshold '.repeat(4)} */ GROUP BY act_symbol ORDER BY act_symbol`;
+  await other.goto('/?page=console');
+  await typeSql(other, longSql);
+  await expect(other).toHaveURL(/sqlz=/);
+  const consoleLink = other.url();
+  expect(consoleLink).not.toContain('sql=');
+  const third = await context.newPage();
+  await third.goto(consoleLink);
+  await done(third.getByTestId('console-stats'));
+  await expect(third.getByTestId('sql-result')).toHaveAttribute('data-rows', '8');
+  await expect(third.getByTestId('sql-editor')).toContainText('compression threshold');
+  await screenshot(third, 'shared-console-link');
+});
+
+test('a malformed link explains itself and falls back to defaults', async ({ page }) => {
+  await page.goto('/?page=nowhere&symbol=bad!&expiry=2025-02-30&sqlz=%%%');
+  await expect(page.getByTestId('url-notice')).toHaveCount(4);
+  await done(page.getByTestId('iv-history'));
+  await drawn(page, 'iv-chart');
+  await screenshot(page, 'malformed-link');
+});
+
+test('a link never auto-runs SQL against another origin', async ({ page }) => {
+  await page.goto(`/?page=console&sql=${encodeURIComponent("SELECT * FROM read_parquet('https://evil.example/x.parquet')")}`);
+  await expect(page.getByTestId('sql-blocked')).toContainText('https://evil.example');
+  await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'idle');
+  await expect(page.getByTestId('sql-result')).toHaveCount(0);
+});
+
+test('embed mode renders one chart alone', async ({ page }) => {
+  await page.goto('/?embed=1&chart=term&symbol=AAPL');
+  await done(page.getByTestId('term'));
+  await drawn(page, 'term-chart');
+  await expect(page.getByRole('navigation')).toHaveCount(0);
+  await expect(page.getByTestId('iv-history')).toHaveCount(0);
+  await expect(page.getByTestId('chain')).toHaveCount(0);
+  await screenshot(page, 'embed-term');
+});
