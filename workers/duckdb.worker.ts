@@ -17,7 +17,7 @@ import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResu
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
-import { installHttpMeter, meter } from './http-meter.ts';
+import { allowOrigins, installHttpMeter, meter } from './http-meter.ts';
 
 installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
 
@@ -226,6 +226,7 @@ const api: EngineApi = {
     wasmProgress = undefined;
     onProgress?.({ phase: 'views', bytes: 0 });
     dataset = { manifest, url: absolute, base };
+    allowOrigins([self.location.href, base]);
     await serial(() => openDataset(eng, manifest, base));
     const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
     const info: InitInfo = {

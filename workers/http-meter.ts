@@ -7,6 +7,20 @@ export function emptyStats(): HttpStats {
 }
 
 let current = emptyStats();
+/** Origins DuckDB may read from; empty = not yet restricted. */
+let allowed = new Set<string>();
+
+/**
+ * Restricts every request DuckDB makes to these origins (the app's and the dataset's), so console
+ * SQL cannot read from, or leak query text to, other sites even where no CSP is served.
+ */
+export function allowOrigins(origins: string[]): void {
+  allowed = new Set(origins.map((o) => new URL(o).origin));
+}
+
+export class ForeignOriginError extends Error {
+  override name = 'ForeignOriginError';
+}
 let listener: ((s: HttpStats) => void) | null = null;
 
 /** Starts a fresh count; returns a function that stops it and gives the totals. */
@@ -25,6 +39,13 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
   const Base = scope.XMLHttpRequest;
   class MeteredXHR extends Base {
     #ranged = false;
+    override open(method: string, url: string | URL, async = true, user?: string | null, password?: string | null): void {
+      const origin = new URL(url, self.location.href).origin;
+      if (allowed.size > 0 && !allowed.has(origin)) {
+        throw new ForeignOriginError(`Refused to read from ${origin}: Quantiv only reads from ${[...allowed].join(' and ')}`);
+      }
+      super.open(method, url, async, user, password);
+    }
     override setRequestHeader(name: string, value: string): void {
       if (name.toLowerCase() === 'range') this.#ranged = true;
       super.setRequestHeader(name, value);

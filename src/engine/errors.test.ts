@@ -17,6 +17,10 @@ describe('describeError', () => {
     expect(e.title).toMatch(/could not be parsed/);
     expect(e.detail).not.toMatch(/at foo/);
   });
+  it('names a read from a foreign origin', () => {
+    const e = describeError("IO Error: Refused to read from https://evil.example: Quantiv only reads from http://127.0.0.1:8080");
+    expect(e.title).toMatch(/another site/);
+  });
   it('falls back to a generic title', () => {
     expect(describeError(42).title).toBe('The query failed.');
   });

@@ -28,6 +28,10 @@ const rules: { test: RegExp; title: string }[] = [
     test: /NetworkError|Failed to execute 'send'|Failed to fetch|Cannot reach the data/i,
     title: 'The data server could not be reached, or it refused the request (check the URL and its CORS settings).',
   },
+  {
+    test: /Refused to read from .*Quantiv only reads from/,
+    title: 'This query tried to read from another site. Quantiv only reads from this app and its dataset.',
+  },
   { test: /^Parser Error|syntax error/i, title: 'The SQL could not be parsed.' },
   { test: /^(Binder|Catalog) Error/i, title: 'The SQL refers to a table or column that does not exist.' },
 ];

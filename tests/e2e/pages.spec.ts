@@ -168,6 +168,10 @@ test('a link never auto-runs SQL against another origin', async ({ page }) => {
   await expect(page.getByTestId('sql-blocked')).toContainText('https://evil.example');
   await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'idle');
   await expect(page.getByTestId('sql-result')).toHaveCount(0);
+  // Pressing Run anyway: the worker itself refuses the origin, whatever the page's CSP.
+  await page.getByTestId('run-sql').click();
+  await expect(page.getByTestId('sql-error')).toContainText('another site');
+  await screenshot(page, 'foreign-origin-refused');
 });
 
 test('embed mode renders one chart alone', async ({ page }) => {
