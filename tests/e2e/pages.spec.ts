@@ -183,3 +183,21 @@ test('embed mode renders one chart alone', async ({ page }) => {
   await expect(page.getByTestId('chain')).toHaveCount(0);
   await screenshot(page, 'embed-term');
 });
+
+test('dark mode: the theme toggle switches and is remembered', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/?symbol=SPY');
+  await done(page.getByTestId('iv-history'));
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  const toggle = page.getByTestId('theme-toggle');
+  await toggle.click(); // auto -> light
+  await toggle.click(); // light -> dark
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const bg = await page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+  expect(bg).toBe('rgb(15, 18, 23)');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await done(page.getByTestId('iv-history'));
+  await drawn(page, 'iv-chart');
+  await screenshot(page, 'dark-mode');
+});
