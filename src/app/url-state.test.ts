@@ -50,3 +50,27 @@ describe('url state', () => {
     expect(isIsoDate('2025-1-01')).toBe(false);
   });
 });
+
+describe('url state: analytics pages', () => {
+  it('round-trips page, snapshot, expiry, model, horizon, embed and SQL', () => {
+    const state = {
+      page: 'forecasts', symbol: 'NVDA', from: '2025-06-01', to: '2025-06-30', date: '2025-06-13',
+      expiry: '2025-07-18', model: 'qrf-v2', horizon: 'to_exp', embed: '1', chart: 'forecast',
+      sql: "SELECT * FROM options WHERE act_symbol = 'NVDA' -- & = ? #",
+    };
+    expect(parseUrlState(serializeUrlState(state))).toEqual({ state, problems: [] });
+  });
+
+  it('drops unknown pages, charts and horizons with a message each', () => {
+    const { state, problems } = parseUrlState('?page=admin&chart=pie&horizon=2w&embed=yes&model=a%20b');
+    expect(state).toEqual({});
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toMatch(/page="admin".*symbol, forecasts, screener, console/);
+  });
+
+  it('rejects impossible snapshot and expiry dates', () => {
+    const { state, problems } = parseUrlState('?date=2025-06-31&expiry=2025-13-01&symbol=SPY');
+    expect(state).toEqual({ symbol: 'SPY' });
+    expect(problems.map((p) => p.split('=')[0])).toEqual(['Ignored date', 'Ignored expiry']);
+  });
+});
