@@ -1,7 +1,7 @@
 // DuckDB-WASM lives here, not on the main thread: the blocking bindings run inside this worker,
 // Arrow results are decoded here, and the UI receives compact columns over comlink.
 import * as Comlink from 'comlink';
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import {
   BROWSER_RUNTIME,
   DuckDBDataProtocol,
@@ -77,13 +77,14 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
   if (cancelled.delete(id)) throw new Error(CANCELLED);
   const started = performance.now();
   let lastReport = 0;
-  const stop = meter((s) => {
+  const stop = meter((received) => {
     const now = performance.now();
     if (onProgress && now - lastReport > 100) {
       lastReport = now;
-      onProgress({ phase: 'query', bytes: s.bytes });
+      onProgress({ phase: 'query', bytes: received });
     }
   });
+  let table: Table;
   try {
     const handle = conn.useUnsafe((_b, c) => c);
     let header = db.startPendingQuery(handle, sql);
@@ -102,15 +103,15 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
       chunks.push(chunk);
       if (cancelled.delete(id)) throw new Error(CANCELLED);
     }
-    const result = tableToColumns(tableFromIPC(concat(chunks)));
-    const http = stop();
-    return { ...result, stats: { ...http, ms: performance.now() - started } };
+    table = tableFromIPC(concat(chunks));
   } catch (e) {
+    await stop();
     if ((e as Error).message === CANCELLED) throw e;
     throw new Error(await diagnose((e as Error).message));
-  } finally {
-    stop();
   }
+  const ms = performance.now() - started;
+  const http = await stop();
+  return { ...tableToColumns(table), stats: { ...http, ms } };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -1,12 +1,13 @@
-// Counts the HTTP traffic DuckDB-WASM makes. Its file system reads Parquet with synchronous
-// XMLHttpRequests inside this worker, so wrapping XMLHttpRequest sees every byte it fetches.
+// Counts and guards the HTTP traffic DuckDB-WASM makes. Its file system reads Parquet with
+// synchronous XMLHttpRequests inside this worker, so wrapping XMLHttpRequest sees every request:
+// the wrapper refuses foreign origins, counts statuses and the bytes DuckDB receives (live
+// progress), and at the end of a query Resource Timing tells what crossed the network.
 import type { HttpStats } from '../src/engine/api.ts';
 
 export function emptyStats(): HttpStats {
   return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 };
 }
 
-let current = emptyStats();
 /** Origins DuckDB may read from; empty = not yet restricted. */
 let allowed = new Set<string>();
 
@@ -21,21 +22,61 @@ export function allowOrigins(origins: string[]): void {
 export class ForeignOriginError extends Error {
   override name = 'ForeignOriginError';
 }
-let listener: ((s: HttpStats) => void) | null = null;
 
-/** Starts a fresh count; returns a function that stops it and gives the totals. */
-export function meter(onChange?: (s: HttpStats) => void): () => HttpStats {
-  current = emptyStats();
-  listener = onChange ?? null;
-  return () => {
-    const done = current;
-    current = emptyStats();
+interface Count {
+  requests: number;
+  /** Body bytes DuckDB received, from the network or the browser's cache. */
+  received: number;
+  statuses: Record<string, number>;
+  rangeIgnored: number;
+}
+
+let current: Count = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0 };
+let listener: ((received: number) => void) | null = null;
+
+/**
+ * Starts a count for one query; the returned function ends it. Queries run one at a time, so
+ * every request in [start, end] belongs to this query.
+ */
+export function meter(onReceived?: (received: number) => void): () => Promise<HttpStats> {
+  current = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0 };
+  listener = onReceived ?? null;
+  const started = performance.now();
+  return async () => {
+    const count = current;
     listener = null;
-    return done;
+    // Resource Timing entries arrive after the request completes; let them land.
+    await new Promise((r) => setTimeout(r, 0));
+    return settle(count, started);
   };
 }
 
+function settle(count: Count, since: number): HttpStats {
+  const stats: HttpStats = {
+    requests: count.requests,
+    bytes: count.received,
+    cachedBytes: 0,
+    statuses: count.statuses,
+    rangeIgnored: count.rangeIgnored,
+  };
+  const entries = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter(
+    (e) => e.initiatorType === 'xmlhttprequest' && e.startTime >= since,
+  );
+  performance.clearResourceTimings();
+  // Trust Resource Timing only when it saw every request; otherwise report what DuckDB received.
+  if (entries.length !== count.requests) return stats;
+  let network = 0;
+  let networkRequests = 0;
+  for (const e of entries) {
+    network += e.transferSize;
+    if (e.transferSize > 0) networkRequests += 1;
+  }
+  // transferSize counts response headers and only the part a partial cache hit had to fetch.
+  return { ...stats, bytes: network, requests: networkRequests, cachedBytes: Math.max(0, count.received - network) };
+}
+
 export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest }): void {
+  performance.setResourceTimingBufferSize?.(100_000);
   const Base = scope.XMLHttpRequest;
   class MeteredXHR extends Base {
     #ranged = false;
@@ -64,33 +105,12 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
 function record(xhr: XMLHttpRequest, ranged: boolean): void {
   // Only the synchronous requests are complete here; DuckDB makes no asynchronous ones.
   if (xhr.readyState !== XMLHttpRequest.DONE) return;
-  const s = current;
+  const c = current;
   const body = xhr.responseType === 'arraybuffer' && xhr.response instanceof ArrayBuffer ? xhr.response.byteLength : 0;
-  const transfer = transferSize(xhr.responseURL);
-  if (transfer === 0 && body > 0) {
-    s.cachedBytes += body;
-    listener?.(s);
-    return;
-  }
-  s.requests += 1;
+  c.requests += 1;
+  c.received += body;
   const key = String(xhr.status);
-  s.statuses[key] = (s.statuses[key] ?? 0) + 1;
-  // What crossed the network. Chrome may answer part of a range from its cache and fetch only the
-  // rest, so the body length can exceed the transfer; the transfer includes response headers.
-  s.bytes += transfer ?? body;
-  if (transfer !== null && body > transfer) s.cachedBytes += body - transfer;
-  if (ranged && xhr.status === 200 && body > 1) s.rangeIgnored += 1;
-  listener?.(s);
-}
-
-/**
- * Bytes the last request for this URL moved over the network (headers included) per Resource
- * Timing: 0 for an answer from the browser's HTTP cache; null where the browser does not say.
- */
-function transferSize(url: string): number | null {
-  if (typeof performance === 'undefined' || !url) return null;
-  const entries = performance.getEntriesByName(url, 'resource') as PerformanceResourceTiming[];
-  const last = entries[entries.length - 1];
-  performance.clearResourceTimings();
-  return last === undefined ? null : last.transferSize;
+  c.statuses[key] = (c.statuses[key] ?? 0) + 1;
+  if (ranged && xhr.status === 200 && body > 1) c.rangeIgnored += 1;
+  listener?.(c.received);
 }

@@ -108,3 +108,25 @@ test('fast switching never leaves an older symbol on screen', async ({ page }) =
   await expect(page).toHaveURL(new RegExp(`symbol=${symbols[2]}`));
   await screenshot(page, 'after-fast-switching');
 });
+
+test("the worker's network byte count agrees with nginx's access log", async ({ page }) => {
+  await page.goto('/?page=console');
+  await expect(page.getByTestId('schema-browser')).toContainText('options');
+  const editor = page.getByTestId('sql-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText("SELECT count(*) AS n, avg(vol)::DOUBLE AS iv FROM options WHERE year = 2025 AND month = 7 AND act_symbol = 'SPY'");
+  const before = currentOffset();
+  await page.keyboard.press('Control+Enter');
+  const stats = page.getByTestId('console-stats');
+  await expect(stats).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+  const log = readAccessLog(before).filter((e) => e.uri.includes('.parquet'));
+  const served = log.reduce((n, e) => n + e.bytes, 0);
+  const worker = Number(await stats.getAttribute('data-bytes'));
+  const requests = Number(await stats.getAttribute('data-requests'));
+  expect(served).toBeGreaterThan(0);
+  expect(requests).toBe(log.length);
+  // Resource Timing's transferSize adds each response's headers to the body nginx logged.
+  expect(worker).toBeGreaterThanOrEqual(served);
+  expect(worker - served).toBeLessThan(1024 * requests);
+});
