@@ -1,5 +1,12 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+
+// `npm run bench` builds a second page, bench.html (src/bench/main.ts), into its own folder; the
+// production build never contains it.
+const benchInput = process.env.QUANTIV_BENCH === '1'
+  ? { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), bench: fileURLToPath(new URL('./bench.html', import.meta.url)) } }
+  : {};
 
 export default defineConfig({
   plugins: [svelte()],
@@ -10,6 +17,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 5000,
     rollupOptions: {
+      ...benchInput,
       onwarn(warning, warn) {
         // duckdb-wasm's bundled sha256 evals require('crypto') on node only; it never runs here.
         if (warning.code === 'EVAL' && warning.id?.includes('@duckdb/duckdb-wasm')) return;

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { createViewsSql, pathLocator, VIEW_NAMES } from '../lake/views.ts';
 import { readManifest } from '../node/engines/wasm.ts';
@@ -47,19 +47,15 @@ export async function buildDb(dataDir: string, out = 'quantiv.duckdb'): Promise<
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: { data: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(BUILD_DB_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      data: { type: 'string' },
+      out: { type: 'string' },
+    },
+    BUILD_DB_USAGE,
+  );
+  if (!values) return 0;
   if (!values.data) throw new UsageError('--data DIR is required');
   const r = await buildDb(values.data, values.out);
   console.log(`wrote ${r.path}: ${r.views.length} views over dataset ${r.datasetVersion}`);

@@ -1,6 +1,6 @@
 // `quantiv compact`: merges each month's options files into one new file; optional GC.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { compactLake, gcLake } from '../node/realtime/compact.ts';
 import { openWriterDb } from '../node/realtime/lake-io.ts';
@@ -16,26 +16,16 @@ export const COMPACT_USAGE = `usage: quantiv compact --data DIR [flags]
 Merged inputs stay on disk: readers holding an older manifest keep working until GC removes them.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string' },
-        month: { type: 'string' },
-        'gc-older-than': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) {
-    console.log(COMPACT_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      data: { type: 'string' },
+      month: { type: 'string' },
+      'gc-older-than': { type: 'string' },
+    },
+    COMPACT_USAGE,
+  );
+  if (!values) return 0;
   if (!values.data) throw new UsageError('--data DIR is required');
   if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
     throw new UsageError(`--month must be YYYY-MM, got '${values.month}'`);

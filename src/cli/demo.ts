@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { run as serve } from './serve.ts';
 
 const USAGE = `usage: quantiv demo [--port 8080] [--data data] [--no-build]
@@ -11,20 +11,16 @@ Generates the demo lake into --data if it has no manifest.json, builds the site 
 then serves both with nginx (see \`quantiv serve\`).`;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseFlags(
+    argv,
+    {
       port: { type: 'string', default: '8080' },
       data: { type: 'string', default: 'data' },
       'no-build': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+    USAGE,
+  );
+  if (!values) return;
   const data = resolve(values.data);
   if (!existsSync(join(data, 'manifest.json'))) {
     console.log(`No lake at ${data}: generating the demo dataset (seeded, about a minute)…`);

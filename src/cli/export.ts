@@ -1,7 +1,7 @@
 // `quantiv export --pg URL --out DIR [--redo-from YYYY-MM]`: the legacy PostgreSQL to the lake,
 // resumable, with a report of rows, quirk-rule counts, rejects and throughput. See
 // docs/migration-runbook.md and src/node/pg/export.ts.
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { exportPg, MIGRATION_DIR, REPORT_FILE, type ExportReport } from '../node/pg/export.ts';
 import { REJECT_REASONS, QUIRK_RULES } from '../node/pg/quirks.ts';
@@ -38,22 +38,17 @@ export function exportSummary(r: ExportReport): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        pg: { type: 'string' }, out: { type: 'string' }, 'redo-from': { type: 'string' }, quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(EXPORT_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      pg: { type: 'string' },
+      out: { type: 'string' },
+      'redo-from': { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+    EXPORT_USAGE,
+  );
+  if (!values) return 0;
   if (!values.pg) throw new UsageError('--pg URL is required');
   if (!values.out) throw new UsageError('--out DIR is required');
   const redoFrom = values['redo-from'];

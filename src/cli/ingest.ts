@@ -1,7 +1,7 @@
 // `quantiv ingest`: Redis stream -> immutable Parquet files + atomic manifest publishes.
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { runIngest } from '../node/realtime/ingest.ts';
 import { DEFAULT_GROUP, DEFAULT_STREAM } from '../node/realtime/stream.ts';
@@ -24,32 +24,22 @@ Delivery: at-least-once from Redis, deduplicated on (date, act_symbol, expiratio
 so every valid quote lands in the lake exactly once even across crashes. SIGINT/SIGTERM flush first.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        redis: { type: 'string' },
-        data: { type: 'string' },
-        stream: { type: 'string' },
-        group: { type: 'string' },
-        consumer: { type: 'string' },
-        'flush-ms': { type: 'string' },
-        'max-batch': { type: 'string' },
-        'until-idle': { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) {
-    console.log(INGEST_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      redis: { type: 'string' },
+      data: { type: 'string' },
+      stream: { type: 'string' },
+      group: { type: 'string' },
+      consumer: { type: 'string' },
+      'flush-ms': { type: 'string' },
+      'max-batch': { type: 'string' },
+      'until-idle': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+    INGEST_USAGE,
+  );
+  if (!values) return 0;
   if (!values.redis) throw new UsageError('--redis URL is required');
   if (!values.data) throw new UsageError('--data DIR is required');
   const int = (name: string, raw: string | undefined, dflt: number): number => {

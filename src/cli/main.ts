@@ -44,6 +44,10 @@ export const COMMANDS: Record<string, Subcommand> = {
     summary: 'replay generated quotes for the next trading day into a Redis stream (tests, demos)',
     load: () => import('./produce.ts'),
   },
+  check: {
+    summary: 'probe a deployment as DuckDB-WASM uses it (manifest, ranges, encoding, CORS, wasm, freshness)',
+    load: () => import('./check.ts'),
+  },
   serve: {
     summary: 'serve the built site and a lake with the production nginx.conf',
     load: () => import('./serve.ts'),

@@ -1,7 +1,7 @@
 // `quantiv pg-load --data DIR --pg URL [--quirks] [--seed N] [--replace]`: loads a lake into the
 // legacy PostgreSQL schema (tests/fixtures/legacy-schema.sql), optionally with the legacy quirks.
 // `quantiv generate --pg URL` calls loadIntoPg() after generating.
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { loadIntoPg, type LoadResult } from '../node/pg/load.ts';
 import { redactUrl } from '../node/pg/client.ts';
@@ -28,22 +28,19 @@ export function loadSummary(r: LoadResult): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        data: { type: 'string' }, pg: { type: 'string' }, quirks: { type: 'boolean' }, seed: { type: 'string' },
-        replace: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(PG_LOAD_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      data: { type: 'string' },
+      pg: { type: 'string' },
+      quirks: { type: 'boolean' },
+      seed: { type: 'string' },
+      replace: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+    PG_LOAD_USAGE,
+  );
+  if (!values) return 0;
   if (!values.data) throw new UsageError('--data DIR is required');
   if (!values.pg) throw new UsageError('--pg URL is required');
   if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`);

@@ -1,6 +1,6 @@
 // `quantiv produce`: replays generated quotes into a Redis stream (tests and demos).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { badMessages, generateQuotes, interleave, xaddMessages } from '../node/realtime/produce.ts';
 import { connectRedis, DEFAULT_STREAM } from '../node/realtime/stream.ts';
@@ -19,32 +19,22 @@ export const PRODUCE_USAGE = `usage: quantiv produce --redis URL --data DIR [fla
   -h, --help         this text`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        redis: { type: 'string' },
-        data: { type: 'string' },
-        stream: { type: 'string' },
-        date: { type: 'string' },
-        symbols: { type: 'string' },
-        seed: { type: 'string' },
-        count: { type: 'string' },
-        rate: { type: 'string' },
-        bad: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) {
-    console.log(PRODUCE_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      redis: { type: 'string' },
+      data: { type: 'string' },
+      stream: { type: 'string' },
+      date: { type: 'string' },
+      symbols: { type: 'string' },
+      seed: { type: 'string' },
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      bad: { type: 'string' },
+    },
+    PRODUCE_USAGE,
+  );
+  if (!values) return 0;
   if (!values.redis) throw new UsageError('--redis URL is required');
   if (!values.data) throw new UsageError('--data DIR is required');
   const num = (name: string, raw: string | undefined): number | undefined => {

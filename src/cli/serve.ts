@@ -1,7 +1,7 @@
 // `quantiv serve`: the production nginx.conf on this machine, in the foreground.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { startNginx } from '../node/nginx.ts';
 
 const USAGE = `usage: quantiv serve [--port N] [--host 127.0.0.1] [--site dist] [--data data]
@@ -9,21 +9,17 @@ Serves the built site at / and the lake at /data/ with the production nginx.conf
 Needs nginx on PATH (Debian: apt-get install nginx). Ctrl+C stops it.`;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseFlags(
+    argv,
+    {
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       site: { type: 'string', default: 'dist' },
       data: { type: 'string', default: 'data' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+    USAGE,
+  );
+  if (!values) return;
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
     throw new Error(`--port must be 1-65535, got ${values.port}`);

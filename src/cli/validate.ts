@@ -1,6 +1,6 @@
 // `quantiv validate --pg URL --data DIR`: PostgreSQL vs the lake, per table and partition. Exit 0 when
 // every count and checksum agrees, 1 with a readable list of differences otherwise.
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { validatePg, validateReport } from '../node/pg/validate.ts';
 
@@ -17,22 +17,17 @@ min/max for dates, timestamps and text, a hash of text values; and a hash of the
 PostgreSQL side applies the export's cleaning rules (duplicates, spellings, percent IV, rejects).`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        pg: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(VALIDATE_USAGE);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      pg: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+    VALIDATE_USAGE,
+  );
+  if (!values) return 0;
   if (!values.pg) throw new UsageError('--pg URL is required');
   if (!values.data) throw new UsageError('--data DIR is required');
   const quiet = values.quiet || values.json;

@@ -1,0 +1,34 @@
+# Quantiv: build the static site, serve it with the project's nginx.conf (the same file the tests run).
+#   docker build -t quantiv .
+#   docker run --rm -p 8080:80 -v "$PWD/data:/srv/quantiv/data:ro" quantiv
+# The lake is mounted (or baked in by a derived image): the image holds only the app.
+# Then: node bin/quantiv.mjs check http://127.0.0.1:8080/data/ --app http://127.0.0.1:8080/
+
+# ---- build: node 20, `vite build` -> /app/dist
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    npm_config_fund=false \
+    npm_config_audit=false
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npx vite build
+
+# ---- serve: Debian's nginx (the version the tests run), nginx.conf used as-is.
+# The config's log paths are linked to the container's stdout/stderr.
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nginx \
+ && rm -rf /var/lib/apt/lists/* \
+ && rm -f /etc/nginx/sites-enabled/default \
+ && ln -sf /dev/stdout /var/log/nginx/quantiv-access.log \
+ && ln -sf /dev/stderr /var/log/nginx/quantiv-error.log \
+ && mkdir -p /srv/quantiv/data
+COPY nginx.conf /etc/nginx/nginx.conf
+COPY --from=build /app/dist /srv/quantiv/dist
+# Fails the build on a config error rather than at first start.
+RUN nginx -t
+EXPOSE 80
+STOPSIGNAL SIGQUIT
+CMD ["nginx", "-g", "daemon off;"]

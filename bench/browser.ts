@@ -1,0 +1,110 @@
+// DuckDB-WASM in Debian's headless Chromium over the real nginx: the bench page (bench.html) for
+// queries, the real app page (/) for cold start. Bytes come from the worker's HTTP meter and,
+// independently, from nginx's access log.
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { readAccessLog, currentOffset, type AccessEntry } from '../tests/e2e/harness/access-log.ts';
+import type { BenchAnswer, BenchReady } from '../src/bench/main.ts';
+import type { Session, Timed } from './engines.ts';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** nginx writes a request's log line when it finishes; give the last one a moment. */
+async function logSince(offset: number, accessLog: string): Promise<AccessEntry[]> {
+  await sleep(30);
+  return readAccessLog(offset, accessLog);
+}
+
+async function freshPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // A new context starts with an empty cache; clear it anyway so nothing shared can answer.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.detach();
+  return { context, page };
+}
+
+export interface WasmSession extends Session {
+  ready: BenchReady;
+}
+
+let runCounter = 0;
+
+/** A cold DuckDB-WASM session: new context, cleared cache, bench page loaded and engine ready. */
+export async function openWasmSession(browser: Browser, baseUrl: string, accessLog: string): Promise<WasmSession> {
+  const { context, page } = await freshPage(browser);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${baseUrl}/bench.html`);
+  const ready = await page.evaluate(async () => {
+    for (let i = 0; i < 200 && !window.quantivBench; i++) await new Promise((r) => setTimeout(r, 25));
+    if (!window.quantivBench) throw new Error('bench.html did not define window.quantivBench');
+    return window.quantivBench.ready();
+  }).catch((e: unknown) => {
+    throw new Error(`bench page failed: ${(e as Error).message} ${errors.join('; ')}`);
+  });
+  return {
+    ready,
+    async query(sql: string): Promise<Timed> {
+      // Unique text per run: the client's result cache answers repeated SQL without running it.
+      const unique = `/* bench run ${++runCounter} */ ${sql}`;
+      const offset = currentOffset(accessLog);
+      const a: BenchAnswer = await page.evaluate((s) => window.quantivBench!.query(s), unique);
+      const log = (await logSince(offset, accessLog)).filter((e) => e.uri.startsWith('/data/'));
+      return {
+        ms: a.ms, rows: a.rows, check: a.check, bytes: a.bytes, requests: a.requests, cachedBytes: a.cachedBytes,
+        nginxBytes: log.reduce((s, e) => s + e.bytes, 0), nginxRequests: log.length,
+      };
+    },
+    close: () => context.close(),
+  };
+}
+
+export interface ColdStart {
+  /** navigation start -> the app's first chart drawn (data-points > 0). */
+  firstChartMs: number;
+  /** Body bytes nginx sent for *.wasm (compressed on the wire) during that load. */
+  wasmBytes: number;
+  /** Everything nginx sent during that load, and the lake's share of it. */
+  totalBytes: number;
+  dataBytes: number;
+  requests: number;
+}
+
+async function loadApp(page: Page, baseUrl: string, accessLog: string): Promise<ColdStart> {
+  const offset = currentOffset(accessLog);
+  const t = Date.now();
+  await page.goto(`${baseUrl}/`);
+  await page.waitForSelector('[data-testid=iv-chart]:not([data-points="0"])', { timeout: 120_000 });
+  const firstChartMs = Date.now() - t;
+  const log = await logSince(offset, accessLog);
+  const sum = (es: AccessEntry[]) => es.reduce((s, e) => s + e.bytes, 0);
+  return {
+    firstChartMs,
+    wasmBytes: sum(log.filter((e) => /\.wasm(\?|$)/.test(e.uri))),
+    totalBytes: sum(log),
+    dataBytes: sum(log.filter((e) => e.uri.startsWith('/data/'))),
+    requests: log.length,
+  };
+}
+
+/** The real app, cold (new context, empty cache), then reloaded in the same context (warm cache). */
+export async function appColdStart(browser: Browser, baseUrl: string, accessLog: string): Promise<{ cold: ColdStart; warm: ColdStart }> {
+  const { context, page } = await freshPage(browser);
+  try {
+    const cold = await loadApp(page, baseUrl, accessLog);
+    const warm = await loadApp(page, baseUrl, accessLog);
+    return { cold, warm };
+  } finally {
+    await context.close();
+  }
+}

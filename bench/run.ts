@@ -1,0 +1,274 @@
+// `npm run bench [-- --quick | --symbols N | --rows N] [--runs N] [--out NAME] [--drop-caches]`
+// One generated dataset loaded into PostgreSQL 15 (legacy schema, its indexes, tuned) and served as
+// the lake by the real nginx; the four query classes (bench/queries.ts) run in PostgreSQL, native
+// DuckDB and DuckDB-WASM in headless Chromium, cold and warm, N rounds interleaved with the engine
+// order rotated each round. Prints a markdown table; writes bench/results/<out>.{json,md}.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Browser } from '@playwright/test';
+import { loadIntoPg } from '../src/cli/pg-load.ts';
+import { readManifest } from '../src/node/engines/wasm.ts';
+import { openNative } from '../src/node/engines/native.ts';
+import { startNginx, type NginxServer } from '../src/node/nginx.ts';
+import { startPostgres, type PgCluster } from '../tests/support/postgres.ts';
+import { appColdStart, launchChromium, openWasmSession, type ColdStart } from './browser.ts';
+import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
+import { QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
+import { renderMarkdown } from './report.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const ROWS_PER_SYMBOL = 257_638; // generator default dates (2024-01-02..2025-08-29), default strikes
+export const ENGINES = ['pg', 'native', 'wasm'] as const;
+export type Engine = (typeof ENGINES)[number];
+export const ENGINE_LABEL: Record<Engine, string> = { pg: 'PostgreSQL 15', native: 'DuckDB native', wasm: 'DuckDB-WASM' };
+
+export interface Sample extends Timed {
+  round: number;
+  engine: Engine;
+  query: QueryId;
+  mode: 'cold' | 'warm';
+  /** WASM cold: the page's engine.init() time before the query. */
+  initMs?: number;
+}
+
+export interface BenchResult {
+  startedAt: string;
+  finishedAt: string;
+  totalSeconds: number;
+  machine: Record<string, string | number>;
+  dataset: { symbols: number; optionRows: number; totalRows: number; parquetBytes: number; files: number; from: string; to: string; datasetVersion: string };
+  params: QueryParams;
+  runs: number;
+  dropCaches: boolean;
+  setupSeconds: Record<string, number | null>;
+  pg: { version: string; settings: Record<string, string>; note: string; loadRowsPerSecond: number };
+  cold: typeof COLD;
+  warm: typeof WARM;
+  queries: { id: QueryId; title: string; duckdbSql: string; pgSql: string }[];
+  samples: Sample[];
+  medians: Record<QueryId, Record<Engine, { cold: number; warm: number }>>;
+  bytes: Record<QueryId, Record<'cold' | 'warm', { bytes: number; requests: number; cachedBytes: number; nginxBytes: number; nginxRequests: number }>>;
+  agreement: Record<QueryId, { ok: boolean; detail: string }>;
+  storage: StorageRow[];
+  coldStart: { cold: ColdStart[]; warm: ColdStart[]; median: { cold: ColdStart; warm: ColdStart }; wasmInitMsMedian: number };
+}
+
+export function median(xs: number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await fn();
+  return [v, (performance.now() - t) / 1000];
+}
+
+function dropOsCaches(): void {
+  spawnSync('sync');
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+  } catch (e) {
+    throw new Error(`--drop-caches needs root and a writable /proc/sys/vm/drop_caches: ${(e as Error).message}`);
+  }
+}
+
+function lastDayOfMonth(ym: string): string {
+  const [y, m] = ym.split('-').map(Number) as [number, number];
+  return `${ym}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+
+function versionOf(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2), strict: true,
+    options: {
+      quick: { type: 'boolean' }, symbols: { type: 'string' }, rows: { type: 'string' }, runs: { type: 'string' },
+      out: { type: 'string' }, 'drop-caches': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run bench -- [--quick | --symbols N | --rows N] [--runs N] [--out NAME] [--drop-caches]\n'
+      + '  default 40 symbols (~10.3M option rows), 5 runs; --quick = 2 symbols (~520k rows), 3 runs\n'
+      + '  --drop-caches: also drop the OS page cache before every cold run (root; affects the whole machine)');
+    return;
+  }
+  const symbols = values.symbols ? Number(values.symbols)
+    : values.rows ? Math.max(1, Math.round(Number(values.rows) / ROWS_PER_SYMBOL))
+      : values.quick ? 2 : 40;
+  if (!Number.isInteger(symbols) || symbols < 1 || symbols > 200) throw new Error('--symbols/--rows give 1..200 symbols');
+  const runs = values.runs ? Number(values.runs) : values.quick ? 3 : 5;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  const outName = values.out ?? (values.quick ? 'quick' : 'latest');
+  const dropCaches = values['drop-caches'] ?? false;
+  const started = new Date();
+  const t0 = performance.now();
+  const setupSeconds: Record<string, number | null> = {};
+
+  // 1. The dataset (kept under tmp/bench and reused by later runs with the same size).
+  const lake = join(ROOT, 'tmp', 'bench', `lake-symbols-${symbols}`);
+  if (!existsSync(join(lake, 'manifest.json'))) {
+    log(`generating ${symbols} symbols into ${lake}`);
+    const [, s] = await timed(() => execFileSync(process.execPath, [join(ROOT, 'bin/quantiv.mjs'), 'generate', '--out', lake, '--symbols', String(symbols), '--quiet'], { stdio: 'inherit' }));
+    setupSeconds.generate = s;
+  } else {
+    log(`reusing ${lake}`);
+    setupSeconds.generate = null;
+  }
+  const manifest = await readManifest(lake);
+  const optionFiles = manifest.files.filter((f) => f.table === 'options').sort((a, b) => (a.path < b.path ? -1 : 1));
+  const optionRows = optionFiles.reduce((s, f) => s + f.rows, 0);
+
+  // 2. The site with the bench page, in its own folder (dist/ is left alone).
+  const site = join(ROOT, 'tmp', 'bench', 'site');
+  log('building the site with bench.html');
+  [, setupSeconds.build] = await timed(() => execFileSync('npx', ['vite', 'build', '--outDir', site, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, QUANTIV_BENCH: '1' },
+  }));
+
+  let nginx: NginxServer | null = null;
+  let cluster: PgCluster | null = null;
+  let browser: Browser | null = null;
+  try {
+    nginx = await startNginx({ siteRoot: site, dataRoot: lake });
+    log(`nginx ${nginx.url}`);
+
+    // 3. PostgreSQL: private cluster, tuned, legacy schema + indexes, loaded, VACUUM ANALYZE.
+    cluster = await startPostgres();
+    const tuning = pgTuning();
+    restartPg(cluster, tuning);
+    log(`PostgreSQL ${cluster.url}: loading ${optionRows.toLocaleString('en-US')} option rows`);
+    const [load, loadS] = await timed(() => loadIntoPg(lake, cluster!.url, { quirks: false }));
+    setupSeconds.pgLoad = loadS;
+    const totalRows = Object.values(load.rows).reduce((s, n) => s + n, 0);
+    log(`loaded ${totalRows.toLocaleString('en-US')} rows in ${loadS.toFixed(1)} s; VACUUM ANALYZE`);
+    {
+      const c = await pgConnect(cluster.url);
+      [, setupSeconds.pgVacuumAnalyze] = await timed(() => c.query('VACUUM (ANALYZE)'));
+      await c.end();
+    }
+    const pgVersion = await (async () => { const c = await pgConnect(cluster!.url); const v = (await c.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v; await c.end(); return v; })();
+    const storageRows = await storage(cluster.url, manifest);
+
+    // 4. Parameters from the data: the first symbol, the last complete month but one.
+    const sym = await openNative(lake);
+    const symbol = String((await sym.query('SELECT min(symbol) AS s FROM symbols_metadata')).columns[0]!.values[0]);
+    const nativeVersion = String((await sym.query('SELECT version() AS v')).columns[0]!.values[0]);
+    await sym.close();
+    const month = (optionFiles.at(-2) ?? optionFiles.at(-1))!.minDate!.slice(0, 7);
+    const params: QueryParams = { symbol, from: `${month}-01`, to: lastDayOfMonth(month) };
+    log(`params ${JSON.stringify(params)}`);
+
+    browser = await launchChromium();
+    const samples: Sample[] = [];
+    const coldStarts: { cold: ColdStart[]; warm: ColdStart[] } = { cold: [], warm: [] };
+    const wasmInits: number[] = [];
+    const [, roundsS] = await timed(async () => {
+      for (let round = 0; round < runs; round++) {
+        if (dropCaches) dropOsCaches();
+        const cs = await appColdStart(browser!, nginx!.url, nginx!.accessLog);
+        coldStarts.cold.push(cs.cold);
+        coldStarts.warm.push(cs.warm);
+        for (const [qi, q] of QUERIES.entries()) {
+          const order = ENGINES.map((_, i) => ENGINES[(i + round + qi) % ENGINES.length]!);
+          for (const engine of order) {
+            const sql = sqlFor(q, params, engine === 'pg' ? 'pg' : 'duckdb');
+            if (engine === 'pg') restartPg(cluster!, tuning);
+            if (dropCaches) dropOsCaches();
+            let session: Session;
+            let initMs: number | undefined;
+            if (engine === 'pg') session = await openPg(cluster!.url);
+            else if (engine === 'native') session = await openNativeSession(lake);
+            else {
+              const w = await openWasmSession(browser!, nginx!.url, nginx!.accessLog);
+              initMs = w.ready.initMs;
+              wasmInits.push(initMs);
+              session = w;
+            }
+            try {
+              const cold = await session.query(sql);
+              samples.push({ ...cold, round, engine, query: q.id, mode: 'cold', ...(initMs === undefined ? {} : { initMs }) });
+              const warm = await session.query(sql);
+              samples.push({ ...warm, round, engine, query: q.id, mode: 'warm' });
+              log(`round ${round + 1}/${runs} ${q.id.padEnd(10)} ${engine.padEnd(6)} cold ${cold.ms.toFixed(0).padStart(6)} ms  warm ${warm.ms.toFixed(0).padStart(6)} ms  rows ${cold.rows}${cold.bytes !== undefined ? `  ${cold.requests} req ${(cold.bytes / 1024).toFixed(0)} KiB` : ''}`);
+            } finally {
+              await session.close();
+            }
+          }
+        }
+      }
+    });
+    setupSeconds.rounds = roundsS;
+
+    // 5. Aggregate.
+    const pick = (q: QueryId, e: Engine, m: 'cold' | 'warm') => samples.filter((s) => s.query === q && s.engine === e && s.mode === m);
+    const medians = {} as BenchResult['medians'];
+    const bytes = {} as BenchResult['bytes'];
+    const agreement = {} as BenchResult['agreement'];
+    for (const q of QUERIES) {
+      medians[q.id] = {} as Record<Engine, { cold: number; warm: number }>;
+      for (const e of ENGINES) medians[q.id][e] = { cold: median(pick(q.id, e, 'cold').map((s) => s.ms)), warm: median(pick(q.id, e, 'warm').map((s) => s.ms)) };
+      const b = (m: 'cold' | 'warm') => {
+        const ss = pick(q.id, 'wasm', m);
+        return { bytes: median(ss.map((s) => s.bytes ?? 0)), requests: median(ss.map((s) => s.requests ?? 0)), cachedBytes: median(ss.map((s) => s.cachedBytes ?? 0)), nginxBytes: median(ss.map((s) => s.nginxBytes ?? 0)), nginxRequests: median(ss.map((s) => s.nginxRequests ?? 0)) };
+      };
+      bytes[q.id] = { cold: b('cold'), warm: b('warm') };
+      const answers = new Set(samples.filter((s) => s.query === q.id).map((s) => `${s.rows} rows, count sum ${s.check === null ? '-' : Math.round(s.check)}`));
+      agreement[q.id] = { ok: answers.size === 1, detail: [...answers].join(' | ') };
+    }
+    const medCs = (xs: ColdStart[]): ColdStart => ({
+      firstChartMs: median(xs.map((x) => x.firstChartMs)), wasmBytes: median(xs.map((x) => x.wasmBytes)),
+      totalBytes: median(xs.map((x) => x.totalBytes)), dataBytes: median(xs.map((x) => x.dataBytes)), requests: median(xs.map((x) => x.requests)),
+    });
+    const chromiumVersion = browser.version();
+    const result: BenchResult = {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      totalSeconds: (performance.now() - t0) / 1000,
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, ramGiB: Math.round(totalmem() / 2 ** 30),
+        kernel: release(), node: process.version, postgres: pgVersion.split(' on ')[0] ?? pgVersion,
+        duckdbNative: `${nativeVersion} (@duckdb/node-api)`, duckdbWasm: `@duckdb/duckdb-wasm 1.28.0 (DuckDB 0.9.1)`,
+        chromium: chromiumVersion, nginx: versionOf('nginx', ['-v']).replace(/^nginx version: /, ''),
+      },
+      dataset: {
+        symbols, optionRows, totalRows: manifest.files.reduce((s, f) => s + f.rows, 0),
+        parquetBytes: manifest.files.reduce((s, f) => s + f.bytes, 0), files: manifest.files.length,
+        from: optionFiles[0]!.minDate!, to: optionFiles.at(-1)!.maxDate!, datasetVersion: manifest.datasetVersion,
+      },
+      params, runs, dropCaches, setupSeconds,
+      pg: { version: pgVersion, settings: tuning.settings, note: tuning.note, loadRowsPerSecond: Math.round(totalRows / loadS) },
+      cold: COLD, warm: WARM,
+      queries: QUERIES.map((q) => ({ id: q.id, title: q.title, duckdbSql: sqlFor(q, params, 'duckdb'), pgSql: sqlFor(q, params, 'pg') })),
+      samples, medians, bytes, agreement, storage: storageRows,
+      coldStart: { ...coldStarts, median: { cold: medCs(coldStarts.cold), warm: medCs(coldStarts.warm) }, wasmInitMsMedian: median(wasmInits) },
+    };
+    const md = renderMarkdown(result);
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${outName}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(dir, `${outName}.md`), md);
+    console.log(md);
+    log(`wrote bench/results/${outName}.json and .md in ${result.totalSeconds.toFixed(0)} s`);
+  } finally {
+    await browser?.close();
+    await nginx?.stop();
+    await cluster?.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
