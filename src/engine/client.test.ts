@@ -1,0 +1,115 @@
+// The client's ordering guarantees, against a scripted engine on the other end of a real
+// MessageChannel (the same comlink transport the worker uses); the browser E2E tests cover the
+// real worker.
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CANCELLED, type EngineApi, type QueryResult } from './api.ts';
+import { EngineClient, Superseded, isSilent } from './client.ts';
+
+interface Call {
+  sql: string;
+  id: number;
+  resolve: () => void;
+}
+
+/** An engine whose queries finish only when the test says so; cancel() rejects them. */
+function scripted() {
+  const calls: Call[] = [];
+  const cancelled = new Set<number>();
+  const api: Partial<EngineApi> = {
+    run(sql, id) {
+      return new Promise<QueryResult>((resolve, reject) => {
+        calls.push({
+          sql,
+          id,
+          resolve: () =>
+            cancelled.has(id)
+              ? reject(new Error(CANCELLED))
+              : resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 1, bytes: 10, cachedBytes: 0, statuses: { 206: 1 }, rangeIgnored: 0 } }),
+        });
+      });
+    },
+    async cancel(id) {
+      cancelled.add(id);
+      return true;
+    },
+  };
+  const channel = new MessageChannel();
+  Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+  const client = new EngineClient(() => channel.port2 as unknown as Worker);
+  return { client, calls, cancelled, close: () => (channel.port1.close(), channel.port2.close()) };
+}
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(ok()).toBe(true);
+};
+
+let close: () => void = () => {};
+afterEach(() => close());
+
+describe('EngineClient', () => {
+  it('drops an older result that arrives after a newer query in the same slot', async () => {
+    const e = scripted();
+    close = e.close;
+    const first = e.client.query('SELECT 1', { slot: 'chart' });
+    await until(() => e.calls.length === 1);
+    const second = e.client.query('SELECT 2', { slot: 'chart' });
+    await until(() => e.calls.length === 2);
+    e.calls[1]!.resolve(); // the newer one finishes first
+    expect((await second).columns[0]!.values).toEqual(['SELECT 2']);
+    await until(() => e.cancelled.has(e.calls[0]!.id));
+    e.calls[0]!.resolve();
+    const late = await first.catch((x: unknown) => x);
+    expect(isSilent(late)).toBe(true);
+  });
+
+  it('a finished older query still loses to a newer one issued meanwhile', async () => {
+    const e = scripted();
+    close = e.close;
+    const first = e.client.query('SELECT a', { slot: 's' });
+    await until(() => e.calls.length === 1);
+    const second = e.client.query('SELECT b', { slot: 's' });
+    e.calls[0]!.resolve();
+    await expect(first).rejects.toSatisfy((x: unknown) => isSilent(x));
+    await until(() => e.calls.length === 2);
+    e.calls[1]!.resolve();
+    await expect(second).resolves.toMatchObject({ rows: 1 });
+  });
+
+  it('shares one run between identical queries and caches the answer', async () => {
+    const e = scripted();
+    close = e.close;
+    const a = e.client.query('SELECT x');
+    const b = e.client.query('SELECT x');
+    await until(() => e.calls.length === 1);
+    e.calls[0]!.resolve();
+    expect((await a).rows).toBe(1);
+    expect((await b).rows).toBe(1);
+    const again = await e.client.query('SELECT x');
+    expect(e.calls).toHaveLength(1);
+    // A cached answer cost no request, and says so.
+    expect(again.stats).toMatchObject({ requests: 0, bytes: 0 });
+  });
+
+  it('re-runs for a caller whose shared run was cancelled by another slot', async () => {
+    const e = scripted();
+    close = e.close;
+    const mine = e.client.query('SELECT shared', { slot: 'one' });
+    await until(() => e.calls.length === 1);
+    const theirs = e.client.query('SELECT shared', { slot: 'two' });
+    e.client.query('SELECT other', { slot: 'one' }).catch(() => {}); // supersedes and cancels the shared run
+    await until(() => e.cancelled.has(e.calls[0]!.id));
+    e.calls[0]!.resolve();
+    await expect(mine).rejects.toSatisfy((x: unknown) => isSilent(x));
+    await until(() => e.calls.filter((c) => c.sql === 'SELECT shared').length === 2);
+    e.calls.filter((c) => c.sql === 'SELECT shared')[1]!.resolve();
+    expect((await theirs).columns[0]!.values).toEqual(['SELECT shared']);
+  });
+
+  it('Superseded is silent, real errors are not', () => {
+    expect(isSilent(new Superseded('x'))).toBe(true);
+    expect(isSilent(new Error(CANCELLED))).toBe(true);
+    expect(isSilent(new Error('Parser Error'))).toBe(false);
+  });
+});
