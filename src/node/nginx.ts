@@ -2,10 +2,13 @@
 // `# quantiv:<key>` marked lines are rewritten, so what is tested is what ships.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './net.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+export { freePort };
 
 export const NGINX_CONF = fileURLToPath(new URL('../../nginx.conf', import.meta.url));
 
@@ -62,18 +65,6 @@ export function renderConf(template: string, v: RenderValues): string {
   return out.join('\n');
 }
 
-/** A port that was free a moment ago (bind port 0, read it, release it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', fail);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      s.close(() => (addr && typeof addr === 'object' ? ok(addr.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 export interface NginxOptions {
   siteRoot: string;

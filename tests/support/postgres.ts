@@ -4,9 +4,9 @@
 // Every call makes a new dir and port, so two test files (or two runs) never share a cluster.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/node/net.ts';
 
 export interface PgCluster {
   /** postgres://postgres@127.0.0.1:PORT/postgres */
@@ -34,19 +34,6 @@ export function pgBinDir(): string {
     if (existsSync(join(dir, 'pg_ctl'))) return dir;
   }
   throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql, or set PG_BINDIR');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const isRoot = (): boolean => userInfo().uid === 0;
