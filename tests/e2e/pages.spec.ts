@@ -201,3 +201,17 @@ test('dark mode: the theme toggle switches and is remembered', async ({ page }) 
   await drawn(page, 'iv-chart');
   await screenshot(page, 'dark-mode');
 });
+
+test('links hold only explicit choices: defaults stay out and follow the data', async ({ page }) => {
+  await page.goto('/');
+  await done(page.getByTestId('iv-history'));
+  await done(page.getByTestId('chain'));
+  expect(new URL(page.url()).search).toBe('');
+  const select = page.getByTestId('symbol-select');
+  const symbols = await select.locator('option').allTextContents();
+  await select.selectOption(symbols[0]!); // the default, but now chosen
+  await select.selectOption(symbols[1]!);
+  await expect(page).toHaveURL(new RegExp(`\\?symbol=${symbols[1]}$`));
+  await page.getByTestId('nav-screener').click();
+  await expect(page).toHaveURL(/\?page=screener$/);
+});

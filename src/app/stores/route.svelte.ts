@@ -7,9 +7,44 @@ export type Page = (typeof PAGES)[number];
 
 export class Route {
   page = $state<Page>('symbol');
-  symbol = $state('');
-  from = $state('');
-  to = $state('');
+  #symbol = $state('');
+  #from = $state('');
+  #to = $state('');
+  /** Set by the user or carried by the link; the rest are defaults and stay out of the link. */
+  #explicit = new Set<'symbol' | 'from' | 'to'>();
+
+  get symbol(): string {
+    return this.#symbol;
+  }
+  set symbol(v: string) {
+    this.#symbol = v;
+    this.#explicit.add('symbol');
+  }
+  get from(): string {
+    return this.#from;
+  }
+  set from(v: string) {
+    this.#from = v;
+    this.#explicit.add('from');
+  }
+  get to(): string {
+    return this.#to;
+  }
+  set to(v: string) {
+    this.#to = v;
+    this.#explicit.add('to');
+  }
+
+  /**
+   * A value the page picked (first symbol, newest month, or in place of a linked value the data
+   * cannot serve): shown, but not written to the link.
+   */
+  assume(key: 'symbol' | 'from' | 'to', value: string): void {
+    this.#explicit.delete(key);
+    if (key === 'symbol') this.#symbol = value;
+    else if (key === 'from') this.#from = value;
+    else this.#to = value;
+  }
   /** Snapshot date for the chain, skew and surface; empty = the range's last trading date. */
   date = $state('');
   expiry = $state('');
@@ -21,9 +56,9 @@ export class Route {
 
   constructor(initial: ViewState) {
     this.page = (initial.page as Page | undefined) ?? 'symbol';
-    this.symbol = initial.symbol ?? '';
-    this.from = initial.from ?? '';
-    this.to = initial.to ?? '';
+    if (initial.symbol) this.symbol = initial.symbol;
+    if (initial.from) this.from = initial.from;
+    if (initial.to) this.to = initial.to;
     this.date = initial.date ?? '';
     this.expiry = initial.expiry ?? '';
     this.model = initial.model ?? '';
@@ -33,14 +68,17 @@ export class Route {
     this.chart = initial.chart ?? '';
   }
 
-  /** Only what matters on the current page goes into the link. */
+  /**
+   * Only explicit choices that matter on the current page go into the link, so a link with no
+   * range keeps following the newest data.
+   */
   toState(): ViewState {
     const s: ViewState = { page: this.page === 'symbol' ? undefined : this.page };
     if (this.page !== 'console') {
-      s.from = this.from || undefined;
-      s.to = this.to || undefined;
+      s.from = this.#chosen('from', this.from);
+      s.to = this.#chosen('to', this.to);
     }
-    if (this.page === 'symbol' || this.page === 'forecasts') s.symbol = this.symbol || undefined;
+    if (this.page === 'symbol' || this.page === 'forecasts') s.symbol = this.#chosen('symbol', this.symbol);
     if (this.page === 'symbol') {
       s.date = this.date || undefined;
       s.expiry = this.expiry || undefined;
@@ -55,6 +93,10 @@ export class Route {
       s.chart = this.chart || undefined;
     }
     return s;
+  }
+
+  #chosen(key: 'symbol' | 'from' | 'to', value: string): string | undefined {
+    return value && this.#explicit.has(key) ? value : undefined;
   }
 
   /** Panels render in embed mode only when they are the chart the link names. */
