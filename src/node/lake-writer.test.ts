@@ -57,6 +57,23 @@ describe('writeLakeFile', () => {
     expect((await allFiles(root)).filter((x) => x.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('never replaces a published file with other bytes; identical bytes keep their name', async () => {
+    const root = join(dir, 'immutable');
+    const write = (n: number) =>
+      writeLakeFile({ conn, select: `SELECT * FROM (${OPTIONS_SELECT}) WHERE volume < ${n}`, table: 'options', partition: { year: 2024, month: 2 }, root });
+    const first = await write(7);
+    expect(first.path).toBe('options/year=2024/month=02/options_2024_02.parquet');
+    const again = await write(7);
+    expect(again).toEqual(first);
+    const other = await write(3);
+    expect(other.path).toBe(`options/year=2024/month=02/options_2024_02_v${other.sha256.slice(0, 12)}.parquet`);
+    expect(other.sha256).not.toBe(first.sha256);
+    // The first file is untouched, so a reader of the old manifest still gets what it listed.
+    expect(await sha256File(join(root, first.path))).toBe(first.sha256);
+    expect(other.partition).toEqual({ year: '2024', month: '02' });
+    expect((await allFiles(root)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('reports TIMESTAMPTZ ranges as UTC dates', async () => {
     const root = join(dir, 'lake2');
     const f = await writeLakeFile({

@@ -3,7 +3,7 @@
 // '<final>.<pid>.tmp' in the same folder, is fsynced and renamed; so a final path only ever holds a
 // complete file, and a kill -9 leaves just a *.tmp that removeStaleTmp() deletes on the next run.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -69,14 +69,19 @@ export function copySql(table: TableName, select: string, target: string, rowGro
 const isoFromMs = (ms: unknown): string | null =>
   ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString().slice(0, 10);
 
-/** Writes the file atomically and describes it for the manifest. */
+/**
+ * Writes the file atomically and describes it for the manifest. A published file is never
+ * replaced by different bytes: when the layout's name is taken by other content, the file gets a
+ * content-hash suffix instead, so readers holding an older manifest keep reading what it lists.
+ * Identical content at the name is kept as it is (re-runs are idempotent).
+ */
 export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile> {
   const { conn, table, root } = req;
   const def = TABLES[table];
-  const rel = filePath(table, req.partition ?? {}, req.suffix ?? '');
-  const final = join(root, rel);
-  const tmp = `${final}.${process.pid}.tmp`;
-  await mkdir(dirname(final), { recursive: true });
+  const partition = req.partition ?? {};
+  const baseRel = filePath(table, partition, req.suffix ?? '');
+  const tmp = `${join(root, baseRel)}.${process.pid}.tmp`;
+  await mkdir(dirname(tmp), { recursive: true });
   try {
     await conn.run(copySql(table, req.select, tmp, req.rowGroupSize));
     // Row count and date range are read back from the written file: the manifest describes
@@ -87,7 +92,13 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
     const rangeSql = dc ? `, ${ms(`min(${quoteIdent(dc)})`)}, ${ms(`max(${quoteIdent(dc)})`)}` : '';
     const reader = await conn.runAndReadAll(`SELECT count(*)${rangeSql} FROM read_parquet(${quoteString(tmp)})`);
     const row = reader.getRows()[0] ?? [];
-    await publish(tmp, final);
+    const sha256 = await sha256File(tmp);
+    const rel = await freeName(root, baseRel, sha256, () =>
+      filePath(table, partition, [req.suffix, `v${sha256.slice(0, 12)}`].filter(Boolean).join('_')),
+    );
+    const final = join(root, rel);
+    if (existsSync(final)) await rm(tmp, { force: true });
+    else await publish(tmp, final);
     return {
       table,
       path: rel,
@@ -96,12 +107,19 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
       minDate: dc ? isoFromMs(row[1]) : null,
       maxDate: dc ? isoFromMs(row[2]) : null,
       partition: partitionOf(rel),
-      sha256: await sha256File(final),
+      sha256,
     };
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** The layout's name if it is free or already holds these bytes, else the content-named one. */
+async function freeName(root: string, rel: string, sha256: string, versioned: () => string): Promise<string> {
+  const path = join(root, rel);
+  if (!existsSync(path) || (await sha256File(path)) === sha256) return rel;
+  return versioned();
 }
 
 /** Builds, validates and atomically publishes manifest.json; call it after every file is in place. */
