@@ -76,6 +76,8 @@ test('a missing data file shows a clear message, not a blank page', async ({ pag
   await banner.locator('summary').click();
   await expect(banner).toContainText(missing.file);
   await expect(banner).not.toContainText(/\n\s+at /);
+  // Panels that need the failed expiry list say why instead of loading forever.
+  await expect(page.getByTestId('chain-idle')).toContainText('list of expiries failed');
   await screenshot(page, 'missing-file');
 });
 
