@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
 import { loadIntoPg } from '../src/cli/pg-load.ts';
-import { readManifest } from '../src/node/engines/wasm.ts';
+import { readLakeManifest } from '../src/node/lake-io.ts';
 import { openNative } from '../src/node/engines/native.ts';
 import { startNginx, type NginxServer } from '../src/node/nginx.ts';
 import { startPostgres, type PgCluster } from '../tests/support/postgres.ts';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     log(`reusing ${lake}`);
     setupSeconds.generate = null;
   }
-  const manifest = await readManifest(lake);
+  const manifest = await readLakeManifest(lake);
   const optionFiles = manifest.files.filter((f) => f.table === 'options').sort((a, b) => (a.path < b.path ? -1 : 1));
   const optionRows = optionFiles.reduce((s, f) => s + f.rows, 0);
 

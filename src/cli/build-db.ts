@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parseFlags } from './flags.ts';
 import { UsageError } from './main.ts';
 import { createViewsSql, pathLocator, VIEW_NAMES } from '../lake/views.ts';
-import { readManifest } from '../node/engines/wasm.ts';
+import { readLakeManifest } from '../node/lake-io.ts';
 
 export const BUILD_DB_USAGE = `usage: quantiv build-db --data DIR [--out FILE]
 
@@ -26,7 +26,7 @@ export interface BuildDbResult {
 
 export async function buildDb(dataDir: string, out = 'quantiv.duckdb'): Promise<BuildDbResult> {
   const root = resolve(dataDir);
-  const manifest = await readManifest(root);
+  const manifest = await readLakeManifest(root);
   const path = resolve(out);
   const tmp = `${path}.${process.pid}.tmp`;
   await rm(tmp, { force: true });

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUERIES, sqlFor, type QueryParams } from '../../bench/queries.ts';
 import { openNativeSession, openPg, type Session, type Timed } from '../../bench/engines.ts';
 import { loadIntoPg } from '../../src/node/pg/load.ts';
-import { openWasm, readManifest } from '../../src/node/engines/wasm.ts';
+import { openWasm } from '../../src/node/engines/wasm.ts';
+import { readLakeManifest } from '../../src/node/lake-io.ts';
 import { startPostgres, type PgCluster } from '../support/postgres.ts';
 import { smallLake } from '../support/small-lake.ts';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
     },
     close: () => w.close(),
   };
-  const months = (await readManifest(lake)).files.filter((f) => f.table === 'options').map((f) => f.minDate!.slice(0, 7)).sort();
+  const months = (await readLakeManifest(lake)).files.filter((f) => f.table === 'options').map((f) => f.minDate!.slice(0, 7)).sort();
   params = { symbol: 'SPY', from: `${months[1]}-01`, to: `${months[1]}-28` };
 });
 

@@ -1,18 +1,17 @@
 // Native DuckDB (@duckdb/node-api) over the same lake and the same view SQL as the browser, so its
 // answers can be compared with DuckDB-WASM's and used by node-side tools.
-import { DuckDBInstance, DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import type { QueryResult } from '../../engine/api.ts';
 import { isoDay, isoTimestamp } from '../../lake/columns.ts';
 import type { ColumnKind, ResultColumn } from '../../lake/result.ts';
 import { createViewsSql, pathLocator } from '../../lake/views.ts';
-import { localStats, readManifest, type LocalEngine } from './wasm.ts';
+import { openDuck } from '../duck.ts';
+import { readLakeManifest } from '../lake-io.ts';
+import { localStats, type LocalEngine } from './wasm.ts';
 
 export async function openNative(lakeRoot: string, dbPath = ':memory:'): Promise<LocalEngine> {
-  const instance = await DuckDBInstance.create(dbPath);
-  const conn = await instance.connect();
-  // Timestamps with time zone compare as UTC dates, as in the browser build (no ICU there).
-  await conn.run("SET TimeZone = 'UTC'");
-  const manifest = await readManifest(lakeRoot);
+  const { conn, close } = await openDuck(dbPath);
+  const manifest = await readLakeManifest(lakeRoot);
   for (const stmt of createViewsSql(manifest, pathLocator(lakeRoot))) await conn.run(stmt);
   return {
     manifest,
@@ -26,8 +25,7 @@ export async function openNative(lakeRoot: string, dbPath = ':memory:'): Promise
       return { columns, rows: reader.currentRowCount, stats: localStats(performance.now() - started) };
     },
     async close() {
-      conn.closeSync();
-      instance.closeSync();
+      close();
     },
   };
 }

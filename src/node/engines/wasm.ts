@@ -1,13 +1,13 @@
 // DuckDB-WASM's node build (the same engine and version the browser runs) over a local lake:
 // lets tests run the browser's SQL without a browser.
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as Blocking from '@duckdb/duckdb-wasm/blocking';
 import { tableFromIPC } from 'apache-arrow';
 import type { Connector, QueryResult } from '../../engine/api.ts';
 import { tableToColumns } from '../../lake/columns.ts';
-import { parseManifest, type Manifest } from '../../lake/manifest.ts';
+import type { Manifest } from '../../lake/manifest.ts';
+import { readLakeManifest } from '../lake-io.ts';
 import { createViewsSql, pathLocator } from '../../lake/views.ts';
 
 const require = createRequire(import.meta.url);
@@ -15,10 +15,6 @@ const require = createRequire(import.meta.url);
 export interface LocalEngine extends Connector {
   manifest: Manifest;
   close(): Promise<void>;
-}
-
-export async function readManifest(lakeRoot: string): Promise<Manifest> {
-  return parseManifest(JSON.parse(await readFile(join(lakeRoot, 'manifest.json'), 'utf8')));
 }
 
 /** A bare DuckDB-WASM session with no views, for engine-level tests. */
@@ -49,7 +45,7 @@ export async function openWasmSession(): Promise<Connector & { close(): Promise<
 
 export async function openWasm(lakeRoot: string): Promise<LocalEngine> {
   const session = await openWasmSession();
-  const manifest = await readManifest(lakeRoot);
+  const manifest = await readLakeManifest(lakeRoot);
   for (const stmt of createViewsSql(manifest, pathLocator(lakeRoot))) await session.query(stmt);
   return { ...session, manifest };
 }

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { openDuck, type DuckSession } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { columnsSql, TABLES, type TableName } from '../../lake/schema.ts';
 import { removeStaleTmp, writeLakeFile, writeManifest } from '../lake-writer.ts';
@@ -30,16 +30,10 @@ const cols = (t: TableName): string => TABLES[t].columns.map((c) => `"${c.name}"
 const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-export async function openGeneratorDb(spillDir: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: '2',
-    memory_limit: '1500MB',
-    temp_directory: spillDir,
-  });
-  const conn = await instance.connect();
-  await conn.run("SET TimeZone = 'UTC'");
-  for (const m of BS_SQL_MACROS) await conn.run(m);
-  return { instance, conn };
+export async function openGeneratorDb(spillDir: string): Promise<DuckSession> {
+  const session = await openDuck(':memory:', { threads: '2', memory_limit: '1500MB', temp_directory: spillDir });
+  for (const m of BS_SQL_MACROS) await session.conn.run(m);
+  return session;
 }
 
 export async function generate(opts: GenerateOptions, log: (line: string) => void = () => {}): Promise<GenerateResult> {
@@ -47,7 +41,7 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
   const root = resolve(opts.out);
   await removeStaleTmp(root);
   const spill = await mkdtemp(join(tmpdir(), 'quantiv-gen-'));
-  const { instance, conn } = await openGeneratorDb(spill);
+  const { conn, close } = await openGeneratorDb(spill);
   const files: ManifestFile[] = [];
   const write = async (table: TableName, select: string, partition?: { year?: number; month?: number }) => {
     const f = await writeLakeFile({ conn, select, table, root, ...(partition ? { partition } : {}) });
@@ -101,8 +95,7 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
       bytes: files.reduce((s, f) => s + f.bytes, 0),
     };
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    close();
     await rm(spill, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuck } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
 import { removeStaleTmp, sha256File, writeLakeFile, writeManifest } from '../lake-writer.ts';
@@ -139,11 +140,10 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
   const pauseAfter = process.env[PAUSE_ENV] ? Number(process.env[PAUSE_ENV]) : Infinity;
 
   const client = await connectPg(pgUrl);
-  const instance = await DuckDBInstance.create(':memory:', {
+  const session = await openDuck(':memory:', {
     threads: '2', memory_limit: '2GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false',
   });
-  const duck = await instance.connect();
-  await duck.run("SET TimeZone = 'UTC'");
+  const duck = session.conn;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const parts = await sourcePartitions(client);
@@ -244,8 +244,7 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    duck.closeSync();
-    instance.closeSync();
+    session.close();
     await client.end().catch(() => {});
     await rm(work, { recursive: true, force: true });
   }

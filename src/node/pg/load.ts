@@ -6,10 +6,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { filesOf } from '../../lake/manifest.ts';
 import { quoteString, TABLES, TABLE_NAMES, type TableName } from '../../lake/schema.ts';
-import { readManifest } from '../engines/wasm.ts';
+import { openDuck } from '../duck.ts';
+import { readLakeManifest } from '../lake-io.ts';
 import { connectPg, copyInFromFile, type PgClient } from './client.ts';
 import { injectOptionsSql, type InjectedCounts } from './quirks.ts';
 import { PG_TABLE } from './tables.ts';
@@ -46,17 +46,16 @@ export async function loadIntoPg(lakeDir: string, pgUrl: string, opts: LoadOptio
   const started = performance.now();
   const log = opts.log ?? (() => {});
   const root = resolve(lakeDir);
-  const manifest = await readManifest(root);
+  const manifest = await readLakeManifest(root);
   const client = await connectPg(pgUrl);
   const work = await mkdtemp(join(tmpdir(), 'quantiv-pgload-'));
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1500MB', temp_directory: work });
-  const duck = await instance.connect();
+  const session = await openDuck(':memory:', { threads: '2', memory_limit: '1500MB', temp_directory: work });
+  const duck = session.conn;
   const injected: InjectedCounts = {
     duplicate_key: 0, null_greeks: 0, vol_percent: 0, call_put_spelling: 0, weekend_date: 0, null_key: 0, unknown_call_put: 0,
   };
   const rows: Record<string, number> = {};
   try {
-    await duck.run("SET TimeZone = 'UTC'");
     await applyLegacySchema(client);
     const tables = TABLE_NAMES.map((t) => PG_TABLE[t]);
     if (opts.replace) {
@@ -92,8 +91,7 @@ export async function loadIntoPg(lakeDir: string, pgUrl: string, opts: LoadOptio
     await client.query('ANALYZE');
     return { rows, injected, seconds: (performance.now() - started) / 1000 };
   } finally {
-    duck.closeSync();
-    instance.closeSync();
+    session.close();
     await client.end();
     await rm(work, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuck } from '../duck.ts';
 import { parseManifest, type Manifest, type ManifestFile } from '../../lake/manifest.ts';
 import { TABLES, type TableName } from '../../lake/schema.ts';
 import { pathLocator, scanFiles } from '../../lake/views.ts';
@@ -88,9 +89,8 @@ export async function validatePg(pgUrl: string, dataDir: string, opts: ValidateO
   }
 
   const client = await connectPg(pgUrl);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const duck = await instance.connect();
-  await duck.run("SET TimeZone = 'UTC'");
+  const session = await openDuck(':memory:', { threads: '2' });
+  const duck = session.conn;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // Every partition either side has: one side missing a partition is a difference too.
@@ -132,8 +132,7 @@ export async function validatePg(pgUrl: string, dataDir: string, opts: ValidateO
     await client.query('COMMIT');
     return finish();
   } finally {
-    duck.closeSync();
-    instance.closeSync();
+    session.close();
     await client.end().catch(() => {});
   }
 }

@@ -9,7 +9,8 @@ import { parseManifest, type Manifest, type ManifestFile } from '../../lake/mani
 import { quoteString, TABLES } from '../../lake/schema.ts';
 import { sha256Hex, writeLakeFile, writeManifest } from '../lake-writer.ts';
 import { crashPoint } from './crash.ts';
-import { monthKey, readLakeManifest } from './lake-io.ts';
+import { readLakeManifest } from '../lake-io.ts';
+import { monthKey } from './lake-io.ts';
 import { withLakeLock } from './lock.ts';
 
 export interface CompactResult {

@@ -10,7 +10,7 @@ import { DEFAULT_STRIKES } from '../generate/args.ts';
 import { openGeneratorDb } from '../generate/index.ts';
 import { loadState } from '../generate/load.ts';
 import { optionsSql } from '../generate/tables.ts';
-import { readLakeManifest } from './lake-io.ts';
+import { readLakeManifest } from '../lake-io.ts';
 import type { Redis } from './stream.ts';
 
 export interface QuoteSource {
@@ -39,7 +39,7 @@ export async function generateQuotes(src: QuoteSource): Promise<{ date: string; 
   const last = manifest.files.reduce<string | null>((m, f) => (f.table === 'options' && f.maxDate && (!m || f.maxDate > m) ? f.maxDate : m), null);
   const date = src.date ?? nextTradingDay(last ?? isoOf(Math.floor(Date.now() / 86_400_000)));
   const spill = await mkdtemp(join(tmpdir(), 'quantiv-produce-'));
-  const { instance, conn } = await openGeneratorDb(spill);
+  const { conn, close } = await openGeneratorDb(spill);
   try {
     let symbols = src.symbols;
     if (!symbols) {
@@ -67,8 +67,7 @@ export async function generateQuotes(src: QuoteSource): Promise<{ date: string; 
     });
     return { date, messages };
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    close();
     await rm(spill, { recursive: true, force: true });
   }
 }

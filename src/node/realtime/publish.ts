@@ -8,7 +8,7 @@ import type { Manifest, ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteIdent, quoteString, TABLES } from '../../lake/schema.ts';
 import { removeStaleTmp, writeLakeFile, writeManifest } from '../lake-writer.ts';
 import { crashPoint } from './crash.ts';
-import { readLakeManifest } from './lake-io.ts';
+import { readLakeManifest } from '../lake-io.ts';
 import { withLakeLock } from './lock.ts';
 import { QUOTE_COLUMNS, type QuoteRow } from './quote.ts';
 import { compareIds } from './stream.ts';
