@@ -4,14 +4,15 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuck, type DuckSession } from './duck.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../lake/manifest.ts';
 import { removeStaleTmp, sha256File, writeLakeFile, writeManifest } from './lake-writer.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let dir: string;
-let instance: DuckDBInstance;
+let db: DuckSession;
 let conn: DuckDBConnection;
 
 // Columns deliberately out of schema order and typed loosely: the writer casts and reorders.
@@ -25,14 +26,12 @@ const allFiles = async (root: string): Promise<string[]> =>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'quantiv-writer-test-'));
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  await conn.run("SET TimeZone = 'UTC'");
+  db = await openDuck();
+  conn = db.conn;
 });
 
 afterAll(async () => {
-  conn?.closeSync();
-  instance?.closeSync();
+  db?.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuck, type DuckSession } from '../duck.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { parseManifest, type Manifest } from '../../lake/manifest.ts';
@@ -17,8 +18,8 @@ const opts = (out: string, over: Partial<Parameters<typeof generate>[0]> = {}) =
 let dir: string;
 let lake: GenerateResult;
 let manifest: Manifest;
+let db: DuckSession;
 let conn: DuckDBConnection;
-let instance: DuckDBInstance;
 
 const q = async (sql: string): Promise<unknown[][]> => (await conn.runAndReadAll(sql)).getRows();
 const one = async (sql: string): Promise<number> => Number((await q(sql))[0]![0]);
@@ -28,14 +29,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'quantiv-gen-test-'));
   lake = await generate(opts(join(dir, 'a')));
   manifest = parseManifest(JSON.parse(await readFile(join(lake.root, 'manifest.json'), 'utf8')));
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  await conn.run("SET TimeZone = 'UTC'");
+  db = await openDuck();
+  conn = db.conn;
 });
 
 afterAll(async () => {
-  conn?.closeSync();
-  instance?.closeSync();
+  db?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
