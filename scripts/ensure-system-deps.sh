@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis) when
+# Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis) and
+# the compiler for the engine's parquet extension (emscripten) when
 # any is missing, so `npm test` works on a fresh machine. No-op when all are present.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Compiles DuckDB's parquet extension for the wasm engine (scripts/engine/).
+command -v em++ >/dev/null 2>&1 || missing+=(emscripten)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
