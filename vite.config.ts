@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
+import { quantivEngine } from './scripts/engine/vite-plugin.ts';
 
 // `npm run bench` builds a second page, bench.html (src/bench/main.ts), into its own folder; the
 // production build never contains it.
@@ -9,7 +10,7 @@ const benchInput = process.env.QUANTIV_BENCH === '1'
   : {};
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), quantivEngine()],
   // Relative asset URLs: the built site works from any sub-path of a bucket or CDN.
   base: './',
   worker: { format: 'es' },
@@ -23,6 +24,15 @@ export default defineConfig({
         if (warning.code === 'EVAL' && warning.id?.includes('@duckdb/duckdb-wasm')) return;
         warn(warning);
       },
+    },
+  },
+  resolve: {
+    // duckdb-wasm 1.32's "./blocking" export points browsers at a file the package does not ship
+    // (dist/duckdb-node-blocking.mjs), and its exports map hides the browser build: name it directly.
+    alias: {
+      '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs': fileURLToPath(
+        new URL('./node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs', import.meta.url),
+      ),
     },
   },
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },

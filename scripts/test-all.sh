@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: lake -> type-check -> unit -> build -> e2e -> one summary. Stages that can still say
+# `npm test`: engine extension -> lake -> type-check -> unit -> build -> e2e -> one summary. Stages that can still say
 # something keep going after a failure; a failed build stops (e2e would only test a stale dist/).
 # The last line is always `tests: N passed, N failed`; the exit code is non-zero on any failure.
 set -euo pipefail
@@ -20,6 +20,14 @@ summary() {
 
 stage "system packages"
 bash scripts/ensure-system-deps.sh
+
+stage "engine: parquet extension"
+# Unit tests run the wasm engine too, so the extension comes before them; a failure stops here.
+if ! npm run --silent build:engine; then
+  failed+=(engine)
+  summary || true
+  exit 1
+fi
 
 lake_ok=1
 stage "demo lake"

@@ -10,10 +10,10 @@ import {
   getPlatformFeatures,
   type DuckDBBindings,
   type DuckDBConnection,
-} from '@duckdb/duckdb-wasm/blocking';
+} from '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
-import { CANCELLED, type EngineApi, type InitInfo, type Progress, type QueryResult, type RefreshInfo } from '../src/engine/api.ts';
+import { CANCELLED, type EngineApi, type ExtensionSource, type InitInfo, type Progress, type QueryResult, type RefreshInfo } from '../src/engine/api.ts';
+import { EXPORT_PREFIX, loadParquetSql, lockdownSql } from '../src/engine/fences.ts';
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
@@ -30,20 +30,40 @@ interface Engine {
 let engine: Promise<Engine> | null = null;
 let wasmProgress: ((p: Progress) => void) | undefined;
 
-/** One DuckDB per worker, created on first use behind a single promise. */
-function getEngine(): Promise<Engine> {
+/**
+ * One DuckDB per worker, created on first use behind a single promise: the eh engine, the parquet
+ * extension from `source`, then the fences (src/engine/fences.ts), locked before any other SQL runs.
+ * `origins` are the only ones DuckDB may read from afterwards.
+ */
+function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<Engine> {
   engine ??= (async () => {
-    const bundles = {
-      mvp: { mainModule: new URL(mvpWasm, self.location.href).href, mainWorker: '' },
-      eh: { mainModule: new URL(ehWasm, self.location.href).href, mainWorker: '' },
-    };
-    const db = await createDuckDB(bundles, new VoidLogger(), BROWSER_RUNTIME);
+    if (!source) throw new Error('The engine starts in init()');
+    // Our parquet extension is compiled with wasm exceptions, so only the eh build can load it.
+    if (!(await getPlatformFeatures()).wasmExceptions) {
+      throw new Error('This browser lacks WebAssembly exception handling, which Quantiv\'s engine needs (Chrome 95+, Firefox 100+, Safari 15.2+)');
+    }
+    const eh = { mainModule: new URL(ehWasm, self.location.href).href, mainWorker: '' };
+    const db = await createDuckDB({ mvp: eh, eh }, new VoidLogger(), BROWSER_RUNTIME);
     await db.instantiate((p) => wasmProgress?.({ phase: 'wasm', bytes: p.bytesLoaded, total: p.bytesTotal }));
-    // Each poll of a pending query works for at most this long, then yields so cancel() can land.
-    db.open({ filesystem: { allowFullHTTPReads: false }, query: { queryPollingInterval: 50 } });
+    db.open({
+      // An unsigned extension loads only from our own repository; a signed one needs no exception.
+      allowUnsignedExtensions: !source.signed,
+      // Range reads of registered files, never a whole-file download.
+      filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: false },
+      // Each poll of a pending query works for at most this long, then yields so cancel() can land.
+      query: { queryPollingInterval: 50 },
+    });
     const conn = db.connect();
-    const bundle = (await getPlatformFeatures()).wasmExceptions ? 'eh' : 'mvp';
-    return { db, conn, bundle };
+    allowOrigins([...origins, source.repository]);
+    try {
+      for (const stmt of loadParquetSql(source)) conn.query(stmt);
+    } catch (e) {
+      throw new Error(`Could not load DuckDB's parquet extension from ${source.repository}: ${(e as Error).message}`);
+    }
+    for (const stmt of lockdownSql(origins)) conn.query(stmt);
+    // The repository's origin was needed for the load only.
+    allowOrigins(origins);
+    return { db, conn, bundle: 'eh' };
   })();
   engine.catch(() => {
     engine = null;
@@ -87,7 +107,7 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
   let table: Table;
   try {
     const handle = conn.useUnsafe((_b, c) => c);
-    let header = db.startPendingQuery(handle, sql);
+    let header = db.startPendingQuery(handle, sql, false);
     while (header === null) {
       await yieldToEvents();
       if (cancelled.delete(id)) {
@@ -99,6 +119,10 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
     const chunks: Uint8Array[] = [header];
     for (;;) {
       const chunk = db.fetchQueryResults(handle);
+      if (chunk === null) {
+        await yieldToEvents();
+        continue;
+      }
       if (chunk.byteLength === 0) break;
       chunks.push(chunk);
       if (cancelled.delete(id)) throw new Error(CANCELLED);
@@ -203,10 +227,12 @@ const api: EngineApi = {
     const bytes = await serial(async () => {
       const { db, conn } = await getEngine();
       // An in-memory file: DuckDB writes it, we copy it out and drop it.
-      const name = `quantiv-export-${++exportCount}.${format}`;
+      // Under the one prefix the fences let DuckDB write to.
+      const name = `${EXPORT_PREFIX}${++exportCount}.${format}`;
       db.registerFileBuffer(name, new Uint8Array());
       try {
-        const options = format === 'csv' ? 'FORMAT CSV, HEADER' : 'FORMAT PARQUET, COMPRESSION ZSTD';
+        // USE_TMP_FILE false: DuckDB 1.x otherwise writes a temporary file and renames it over ours.
+        const options = format === 'csv' ? 'FORMAT CSV, HEADER, USE_TMP_FILE false' : 'FORMAT PARQUET, COMPRESSION ZSTD, USE_TMP_FILE false';
         conn.query(`COPY (${sql.trim().replace(/;+\s*$/, '')}) TO '${name}' (${options})`);
         return db.copyFileToBuffer(name);
       } catch (e) {
@@ -223,11 +249,12 @@ const api: EngineApi = {
     const absolute = new URL(manifestUrl, self.location.href).href;
     const base = options?.base ? new URL(options.base, self.location.href).href : absolute;
     wasmProgress = onProgress;
-    const [eng, manifest] = await Promise.all([getEngine(), loadManifest(absolute)]);
+    const origins = [self.location.href, base];
+    allowOrigins(origins);
+    const [eng, manifest] = await Promise.all([getEngine(options?.extension, origins), loadManifest(absolute)]);
     wasmProgress = undefined;
     onProgress?.({ phase: 'views', bytes: 0 });
     dataset = { manifest, url: absolute, base };
-    allowOrigins([self.location.href, base]);
     await serial(() => openDataset(eng, manifest, base));
     const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
     const info: InitInfo = {

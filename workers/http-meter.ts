@@ -85,6 +85,10 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
       if (allowed.size > 0 && !allowed.has(origin)) {
         throw new ForeignOriginError(`Refused to read from ${origin}: Quantiv only reads from ${[...allowed].join(' and ')}`);
       }
+      // DuckDB writes over HTTP too (COPY TO a URL sends PUT/POST); this app only ever reads.
+      if (!/^(GET|HEAD)$/i.test(method)) {
+        throw new ForeignOriginError(`Refused to ${method.toUpperCase()} ${origin}: Quantiv only reads from ${[...allowed].join(' and ')}, it never writes`);
+      }
       super.open(method, url, async, user, password);
     }
     override setRequestHeader(name: string, value: string): void {

@@ -39,12 +39,22 @@ export interface InitInfo {
   ms: number;
 }
 
+/** Where the engine loads DuckDB's parquet extension from. */
+export interface ExtensionSource {
+  /** custom_extension_repository: DuckDB asks it for `<engine>/<platform>/parquet.duckdb_extension.wasm`. */
+  repository: string;
+  /** DuckDB's official signed extension: unsigned extensions then stay disabled. */
+  signed: boolean;
+}
+
 export interface InitOptions {
   /**
    * URL of the folder the manifest's file paths are relative to; default the manifest's own folder.
    * A pinned manifest (<lake>/manifests/<version>.json) passes the lake root.
    */
   base?: string | undefined;
+  /** Default: the self-built extension the site serves (src/engine/extension.ts). */
+  extension?: ExtensionSource | undefined;
 }
 
 export interface RefreshInfo {

@@ -2,7 +2,8 @@
 // identical in-flight queries shared, and per-slot supersession so a newer query's result is never
 // replaced by an older one.
 import * as Comlink from 'comlink';
-import { CANCELLED, type EngineApi, type ExportFormat, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
+import { extensionRepositoryPath } from './extension.ts';
+import { CANCELLED, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
 
 export class Superseded extends Error {
   override name = 'Superseded';
@@ -44,7 +45,8 @@ export class EngineClient {
     const page = globalThis.document?.baseURI ?? globalThis.location?.href;
     const absolute = new URL(manifestUrl, page).href;
     const base = options.base === undefined ? undefined : new URL(options.base, page).href;
-    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base });
+    const extension = options.extension ?? extensionSource(page);
+    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base, extension });
     this.#cache.clear();
     this.#info = info;
     return info;
@@ -110,6 +112,17 @@ export class EngineClient {
     this.#inflight.set(sql, run);
     return run;
   }
+}
+
+/**
+ * The deployment's choice, from `<meta name="quantiv-extension-repository" content="URL">` in
+ * index.html: DuckDB's official signed repository (or a mirror of it). Empty or absent: the
+ * self-built extension this site serves beside the app.
+ */
+export function extensionSource(page: string, doc: Pick<Document, 'querySelector'> | undefined = globalThis.document): ExtensionSource {
+  const configured = doc?.querySelector<HTMLMetaElement>('meta[name="quantiv-extension-repository"]')?.content.trim();
+  if (configured) return { repository: new URL(configured, page).href, signed: true };
+  return { repository: new URL(`${extensionRepositoryPath()}/`, page).href, signed: false };
 }
 
 export function createEngine(): EngineClient {

@@ -21,6 +21,11 @@ describe('describeError', () => {
     const e = describeError("IO Error: Refused to read from https://evil.example: Quantiv only reads from http://127.0.0.1:8080");
     expect(e.title).toMatch(/another site/);
   });
+  it("names the engine's own refusals: a foreign path, a locked setting, an extension", () => {
+    expect(describeError('Permission Error: Cannot access file "https://evil.example/x.parquet" - file system operations are disabled by configuration').title).toMatch(/another site/);
+    expect(describeError('Invalid Input Error: Cannot change configuration option "threads" - the configuration has been locked').title).toMatch(/fixed for safety/);
+    expect(describeError('Permission Error: Loading external extensions is disabled through configuration').title).toMatch(/fixed for safety/);
+  });
   it('falls back to a generic title', () => {
     expect(describeError(42).title).toBe('The query failed.');
   });

@@ -29,8 +29,13 @@ const rules: { test: RegExp; title: string }[] = [
     title: 'The data server could not be reached, or it refused the request (check the URL and its CORS settings).',
   },
   {
-    test: /Refused to read from .*Quantiv only reads from/,
-    title: 'This query tried to read from another site. Quantiv only reads from this app and its dataset.',
+    // The worker's XHR filter, or the engine's own fence (enable_external_access = false).
+    test: /Refused to read from .*Quantiv only reads from|Cannot access (file|directory) .* disabled by configuration/,
+    title: 'This query tried to read from another site or a local file. Quantiv only reads from this app and its dataset.',
+  },
+  {
+    test: /configuration has been locked|Loading external extensions is disabled/,
+    title: 'Engine settings and extensions are fixed for safety; this statement cannot change them.',
   },
   { test: /^Parser Error|syntax error/i, title: 'The SQL could not be parsed.' },
   { test: /^(Binder|Catalog) Error/i, title: 'The SQL refers to a table or column that does not exist.' },
