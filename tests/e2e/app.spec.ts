@@ -41,7 +41,7 @@ test('a one-symbol, one-month query is all 206 ranges and under 3% of the option
 
   const before = currentOffset();
   await select.selectOption(other);
-  await expect(page.getByTestId('iv-history-table').locator('caption')).toContainText(other);
+  await expect(page.getByTestId('iv-history-table').locator('caption')).toContainText(other, { timeout: 45_000 });
   await settled(page);
   const stats = page.getByTestId('iv-history-stats');
   // The worker's count for this one query: network bytes and every response's status.
@@ -113,7 +113,7 @@ test('fast switching never leaves an older symbol on screen', async ({ page }) =
 
 test("the worker's network byte count agrees with nginx's access log", async ({ page }) => {
   await page.goto('/?page=console');
-  await expect(page.getByTestId('schema-browser')).toContainText('options');
+  await expect(page.getByTestId('schema-browser')).toContainText('options', { timeout: 45_000 });
   const editor = page.getByTestId('sql-editor');
   await editor.click();
   await page.keyboard.press('ControlOrMeta+a');

@@ -2,6 +2,7 @@
 // bad links and bad SQL explain themselves, cancel stops a query, exports are real files.
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
+import { currentOffset, readAccessLog } from './harness/access-log.ts';
 import { expect, screenshot, test } from './harness/fixtures.ts';
 
 const done = (l: Locator) => expect(l).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
@@ -172,6 +173,43 @@ test('a link never auto-runs SQL against another origin', async ({ page }) => {
   await page.getByTestId('run-sql').click();
   await expect(page.getByTestId('sql-error')).toContainText('another site');
   await screenshot(page, 'foreign-origin-refused');
+});
+
+test("console SQL cannot undo the engine's fences, and the engine stays usable", async ({ page, baseURL }) => {
+  await page.goto('/?page=console');
+  await expect(page.getByTestId('schema-browser')).toContainText('options', { timeout: 45_000 });
+  const app = new URL(baseURL!).origin;
+  const attempts: [string, RegExp][] = [
+    ['SET enable_external_access = true', /fixed for safety/],
+    ['RESET lock_configuration', /fixed for safety/],
+    ["PRAGMA allowed_directories = ['/']", /fixed for safety/],
+    ["SET custom_extension_repository = 'http://127.0.0.1:9'", /fixed for safety/],
+    ['LOAD httpfs', /fixed for safety/],
+    // INSTALL is a no-op in DuckDB-WASM (nothing is fetched); LOAD is the step that would run code.
+    ["LOAD json", /fixed for safety/],
+    ["ATTACH 'http://127.0.0.1:9/x.duckdb' AS x", /another site/],
+    ["COPY (SELECT 1) TO 'http://127.0.0.1:9/leak.csv'", /another site/],
+    ["SELECT * FROM read_csv_auto('http://127.0.0.1:9/exfil.csv')", /another site/],
+  ];
+  const before = currentOffset();
+  for (const [sql, refusal] of attempts) {
+    await typeSql(page, sql);
+    await page.getByTestId('run-sql').click();
+    await expect(page.getByTestId('sql-error'), sql).toContainText(refusal, { timeout: 15_000 });
+  }
+  // A write to the app's own origin: whatever DuckDB says, nothing but reads reach the server.
+  await typeSql(page, `COPY (SELECT 1) TO '${app}/data/leak.csv'`);
+  await page.getByTestId('run-sql').click();
+  await expect(page.getByTestId('console-stats')).not.toHaveAttribute('data-state', 'running', { timeout: 15_000 });
+  await typeSql(page, `SELECT current_setting('enable_external_access') AS ext, current_setting('lock_configuration') AS locked,
+    (SELECT count(*) FROM duckdb_extensions() WHERE loaded) AS loaded, (SELECT count(*) FROM options WHERE year = 2025 AND month = 8) > 0 AS reads`);
+  await page.getByTestId('run-sql').click();
+  await done(page.getByTestId('console-stats'));
+  const row = page.getByTestId('sql-result').locator('tbody tr').first();
+  await expect(row).toContainText(/false\s*true\s*2\s*true/);
+  const methods = new Set(readAccessLog(before).map((e) => e.method));
+  expect([...methods].filter((m) => !['GET', 'HEAD', 'OPTIONS'].includes(m))).toEqual([]);
+  await screenshot(page, 'console-fences');
 });
 
 test('embed mode renders one chart alone', async ({ page }) => {

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { extensionFilePath } from '../../src/engine/extension.ts';
 import { freePort, NGINX_CONF, renderConf, startNginx, type RenderValues } from '../../src/node/nginx.ts';
 
 const template = readFileSync(NGINX_CONF, 'utf8');
@@ -58,7 +60,11 @@ describe('production nginx.conf rules', () => {
     const types = /gzip_types([^;]*);/.exec(conf)![1]!;
     expect(types).not.toMatch(/parquet|octet-stream/);
     for (const t of ['application/wasm', 'application/javascript', 'text/css', 'application/json', 'image/svg+xml']) expect(types).toContain(t);
-    expect(conf).not.toMatch(/gzip_static|brotli/);
+    expect(conf).not.toMatch(/brotli/);
+    // Precompressed copies are for site files only, never for the lake.
+    const data = /location \^~ \/data\/ \{[\s\S]*?\n {8}\}/.exec(conf)![0];
+    expect(data).not.toMatch(/gzip_static/);
+    expect(conf).not.toMatch(/^ {4}gzip_static/m);
   });
   it('keeps CORS on errors and declares wasm explicitly', () => {
     for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Expose-Headers']) {
@@ -90,6 +96,37 @@ describe.skipIf(!hasNginx)('startNginx', () => {
     }
     expect(() => process.kill(server.pid, 0)).toThrow();
     expect(readFileSync(server.accessLog, 'utf8')).toContain('"range":"bytes=10-19"');
+  });
+
+  it('serves the parquet extension precompressed, immutable, as wasm; never a .gz copy of Parquet', async () => {
+    const site = join(tmp, 'ext-site');
+    const lake = join(tmp, 'ext-lake');
+    const ext = join(site, extensionFilePath());
+    mkdirSync(dirname(ext), { recursive: true });
+    mkdirSync(lake, { recursive: true });
+    const wasm = Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(20_000, 3)]);
+    writeFileSync(ext, wasm);
+    writeFileSync(`${ext}.gz`, gzipSync(wasm, { level: 9 }));
+    writeFileSync(join(lake, 'x.parquet'), Buffer.alloc(5000, 7));
+    writeFileSync(join(lake, 'x.parquet.gz'), gzipSync(Buffer.alloc(5000, 7)));
+    const server = await startNginx({ siteRoot: site, dataRoot: lake, prefix: join(tmp, 'ext') });
+    try {
+      const res = await fetch(`${server.url}/${extensionFilePath()}`, { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/wasm');
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect(res.headers.get('cache-control')).toContain('immutable');
+      expect(Buffer.from(await res.arrayBuffer()).equals(wasm)).toBe(true);
+      const lakeRes = await fetch(`${server.url}/data/x.parquet`, { headers: { Range: 'bytes=0-9', 'Accept-Encoding': 'gzip' } });
+      expect(lakeRes.status).toBe(206);
+      expect(lakeRes.headers.get('content-encoding')).toBeNull();
+    } finally {
+      await server.stop();
+    }
+    const log = readFileSync(server.accessLog, 'utf8');
+    // The precompressed copy went out: far fewer bytes than the file.
+    const sent = log.split('\n').filter((l) => l.includes('duckdb-extensions')).map((l) => (JSON.parse(l) as { bytes: number }).bytes);
+    expect(sent[0]).toBeLessThan(wasm.length / 10);
   });
 
   it('reports a start-up failure with the error log instead of hanging', async () => {
