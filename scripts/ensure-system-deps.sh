@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis) and
-# the compiler for the engine's parquet extension (emscripten) when
-# any is missing, so `npm test` works on a fresh machine. No-op when all are present.
+# the compiler for the engine's parquet extension (emscripten) when any is missing, so `npm test`
+# works on a fresh machine. No-op when all are present.
+# usage: ensure-system-deps.sh [PACKAGE ...]   (default: all of them; e.g. `emscripten` alone)
 set -euo pipefail
 
+wanted=("$@")
+[[ ${#wanted[@]} -eq 0 ]] && wanted=(nginx chromium postgresql redis-server emscripten)
 missing=()
-command -v nginx >/dev/null 2>&1 || missing+=(nginx)
-[[ -x /usr/bin/chromium ]] || missing+=(chromium)
-compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-# Compiles DuckDB's parquet extension for the wasm engine (scripts/engine/).
-command -v em++ >/dev/null 2>&1 || missing+=(emscripten)
+for pkg in "${wanted[@]}"; do
+  case "$pkg" in
+    nginx) command -v nginx >/dev/null 2>&1 || missing+=(nginx) ;;
+    chromium) [[ -x /usr/bin/chromium ]] || missing+=(chromium) ;;
+    postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql) ;;
+    redis-server) command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) ;;
+    # Compiles DuckDB's parquet extension for the wasm engine (scripts/engine/).
+    emscripten) command -v em++ >/dev/null 2>&1 || missing+=(emscripten) ;;
+    *) echo "ensure-system-deps: unknown package $pkg" >&2; exit 2 ;;
+  esac
+done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then

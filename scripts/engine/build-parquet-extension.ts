@@ -7,7 +7,7 @@
 // sha256 committed in src/engine/parquet-extension.json, or the build fails.
 //
 // usage: tsx scripts/engine/build-parquet-extension.ts [--out DIR] [--print-sha]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
@@ -63,13 +63,21 @@ if (existsSync(target) && existsSync(`${target}.gz`) && sha256(readFileSync(targ
 }
 
 // 2. The toolchain. Its version is part of the cache key: another compiler, another file.
-const missing: string[] = [];
-let emVersion = '';
-try {
-  emVersion = execFileSync('em++', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
-} catch {
-  missing.push('em++ (Debian package: emscripten)');
+function compilerVersion(): string {
+  try {
+    return execFileSync('em++', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+  } catch {
+    return '';
+  }
 }
+let emVersion = compilerVersion();
+if (!emVersion && process.getuid?.() === 0) {
+  // As root on Debian (CI, a container, a fresh machine): install the compiler rather than stop.
+  log('em++ is missing: installing Debian emscripten (scripts/ensure-system-deps.sh emscripten)');
+  spawnSync('bash', [join(root, 'scripts/ensure-system-deps.sh'), 'emscripten'], { stdio: 'inherit' });
+  emVersion = compilerVersion();
+}
+const missing: string[] = emVersion ? [] : ['em++ (Debian package: emscripten)'];
 for (const tool of ['npm', 'tar']) {
   try {
     execFileSync(tool, ['--version'], { stdio: 'ignore' });
