@@ -61,7 +61,7 @@ export async function openWasmSession(browser: Browser, baseUrl: string, accessL
       const a: BenchAnswer = await page.evaluate((s) => window.quantivBench!.query(s), unique);
       const log = (await logSince(offset, accessLog)).filter((e) => e.uri.startsWith('/data/'));
       return {
-        ms: a.ms, rows: a.rows, check: a.check, bytes: a.bytes, requests: a.requests, cachedBytes: a.cachedBytes,
+        ms: a.ms, rows: a.rows, check: a.check, digest: a.digest, bytes: a.bytes, requests: a.requests, cachedBytes: a.cachedBytes,
         nginxBytes: log.reduce((s, e) => s + e.bytes, 0), nginxRequests: log.length,
       };
     },

@@ -10,12 +10,15 @@ import { pgBinDir, type PgCluster } from '../tests/support/postgres.ts';
 import { TABLE_NAMES } from '../src/lake/schema.ts';
 import { PG_TABLE } from '../src/node/pg/tables.ts';
 import type { Manifest } from '../src/lake/manifest.ts';
+import { resultDigest } from '../src/lake/result.ts';
 
 export interface Timed {
   ms: number;
   rows: number;
   /** Sum of the count column ('contracts' or 'n'): the engines must agree on it. */
   check: number | null;
+  /** resultDigest of the whole answer (DuckDB engines): native and WASM must agree on every value. */
+  digest?: string;
   bytes?: number;
   requests?: number;
   /** DuckDB-WASM: body bytes the browser's HTTP cache answered instead of the network. */
@@ -158,7 +161,7 @@ export async function openNativeSession(lake: string): Promise<Session> {
       const ms = performance.now() - t;
       const col = r.columns.find((c) => c.name === 'contracts' || c.name === 'n');
       const check = col && col.values instanceof Float64Array ? col.values.reduce((s, v) => s + (Number.isNaN(v) ? 0 : v), 0) : null;
-      return { ms, rows: r.rows, check };
+      return { ms, rows: r.rows, check, digest: resultDigest(r) };
     },
     close: () => eng.close(),
   };

@@ -4,7 +4,7 @@
 // DuckDB and DuckDB-WASM in headless Chromium, cold and warm, N rounds interleaved with the engine
 // order rotated each round. Prints a markdown table; writes bench/results/<out>.{json,md}.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,8 +18,12 @@ import { appColdStart, launchChromium, openWasmSession, type ColdStart } from '.
 import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
 import { QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
 import { renderMarkdown } from './report.ts';
+import { EXTENSION } from '../src/engine/extension.ts';
+
 
 const ROOT = resolve(import.meta.dirname, '..');
+// The package's exports map hides its package.json; read the installed one.
+const WASM_PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules/@duckdb/duckdb-wasm/package.json'), 'utf8')) as { version: string }).version;
 const ROWS_PER_SYMBOL = 257_638; // generator default dates (2024-01-02..2025-08-29), default strikes
 export const ENGINES = ['pg', 'native', 'wasm'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -225,7 +229,9 @@ async function main(): Promise<void> {
       };
       bytes[q.id] = { cold: b('cold'), warm: b('warm') };
       const answers = new Set(samples.filter((s) => s.query === q.id).map((s) => `${s.rows} rows, count sum ${s.check === null ? '-' : Math.round(s.check)}`));
-      agreement[q.id] = { ok: answers.size === 1, detail: [...answers].join(' | ') };
+      // PostgreSQL agrees on counts; the DuckDB engines on every value (resultDigest).
+      const digests = new Set(samples.filter((s) => s.query === q.id && s.digest !== undefined).map((s) => s.digest));
+      agreement[q.id] = { ok: answers.size === 1 && digests.size === 1, detail: [...answers, ...[...digests].map((d) => `values ${d}`)].join(' | ') };
     }
     const medCs = (xs: ColdStart[]): ColdStart => ({
       firstChartMs: median(xs.map((x) => x.firstChartMs)), wasmBytes: median(xs.map((x) => x.wasmBytes)),
@@ -239,7 +245,7 @@ async function main(): Promise<void> {
       machine: {
         cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, ramGiB: Math.round(totalmem() / 2 ** 30),
         kernel: release(), node: process.version, postgres: pgVersion.split(' on ')[0] ?? pgVersion,
-        duckdbNative: `${nativeVersion} (@duckdb/node-api)`, duckdbWasm: `@duckdb/duckdb-wasm 1.28.0 (DuckDB 0.9.1)`,
+        duckdbNative: `${nativeVersion} (@duckdb/node-api)`, duckdbWasm: `@duckdb/duckdb-wasm ${WASM_PACKAGE_VERSION} (DuckDB ${EXTENSION.engine.replace(/^v/, '')})`,
         chromium: chromiumVersion, nginx: versionOf('nginx', ['-v']).replace(/^nginx version: /, ''),
       },
       dataset: {

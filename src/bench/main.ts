@@ -1,6 +1,7 @@
 // The bench-only page (bench.html, built only when QUANTIV_BENCH=1): the app's own EngineClient and
 // worker, with window.quantivBench.query(sql) for bench/browser.ts to run arbitrary SQL in the page.
 import { createEngine } from '../engine/client.ts';
+import { resultDigest } from '../lake/result.ts';
 
 export interface BenchReady {
   /** Page-side wall time of engine.init (wasm, manifest, views). */
@@ -22,6 +23,8 @@ export interface BenchAnswer {
   rows: number;
   /** Sum of the result's count column ('contracts' or 'n'), to compare engines' answers. */
   check: number | null;
+  /** resultDigest of every value, to compare with native DuckDB. */
+  digest: string;
 }
 
 export interface BenchApi {
@@ -60,6 +63,6 @@ window.quantivBench = {
     let check: number | null = null;
     if (col && col.values instanceof Float64Array) check = col.values.reduce((s, v) => s + (Number.isNaN(v) ? 0 : v), 0);
     const s = r.stats;
-    return { ms, workerMs: s.ms, bytes: s.bytes, requests: s.requests, cachedBytes: s.cachedBytes, statuses: s.statuses, rows: r.rows, check };
+    return { ms, workerMs: s.ms, bytes: s.bytes, requests: s.requests, cachedBytes: s.cachedBytes, statuses: s.statuses, rows: r.rows, check, digest: resultDigest(r) };
   },
 };
