@@ -17,7 +17,7 @@ import { EXPORT_PREFIX, loadParquetSql, lockdownSql } from '../src/engine/fences
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
-import { allowOrigins, installHttpMeter, meter } from './http-meter.ts';
+import { allowOrigins, installHttpMeter, lakeCache, meter } from './http-meter.ts';
 
 installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
 
@@ -163,6 +163,7 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
   for (const file of manifest.files) {
     const name = registeredName(file);
     if (registered.has(name)) continue;
+    lakeCache?.register(url(file), file.bytes);
     eng.db.registerFileURL(name, url(file), DuckDBDataProtocol.HTTP, true);
     registered.add(name);
   }
@@ -249,6 +250,7 @@ const api: EngineApi = {
     const absolute = new URL(manifestUrl, self.location.href).href;
     const base = options?.base ? new URL(options.base, self.location.href).href : absolute;
     wasmProgress = onProgress;
+    if (options?.cacheBytes) lakeCache?.setCap(options.cacheBytes);
     const origins = [self.location.href, base];
     allowOrigins(origins);
     const [eng, manifest] = await Promise.all([getEngine(options?.extension, origins), loadManifest(absolute)]);

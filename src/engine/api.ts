@@ -55,6 +55,8 @@ export interface InitOptions {
   base?: string | undefined;
   /** Default: the self-built extension the site serves (src/engine/extension.ts). */
   extension?: ExtensionSource | undefined;
+  /** Memory cap of the worker's cache of lake byte ranges (default 256 MiB). */
+  cacheBytes?: number | undefined;
 }
 
 export interface RefreshInfo {

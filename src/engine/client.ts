@@ -46,7 +46,8 @@ export class EngineClient {
     const absolute = new URL(manifestUrl, page).href;
     const base = options.base === undefined ? undefined : new URL(options.base, page).href;
     const extension = options.extension ?? extensionSource(page);
-    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base, extension });
+    const cacheBytes = options.cacheBytes ?? cacheSetting();
+    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base, extension, cacheBytes });
     this.#cache.clear();
     this.#info = info;
     return info;
@@ -123,6 +124,12 @@ export function extensionSource(page: string, doc: Pick<Document, 'querySelector
   const configured = doc?.querySelector<HTMLMetaElement>('meta[name="quantiv-extension-repository"]')?.content.trim();
   if (configured) return { repository: new URL(configured, page).href, signed: true };
   return { repository: new URL(`${extensionRepositoryPath()}/`, page).href, signed: false };
+}
+
+/** `<meta name="quantiv-cache-mib" content="512">`: the deployment's cap on cached lake bytes. */
+function cacheSetting(doc: Pick<Document, 'querySelector'> | undefined = globalThis.document): number | undefined {
+  const mib = Number(doc?.querySelector<HTMLMetaElement>('meta[name="quantiv-cache-mib"]')?.content);
+  return Number.isFinite(mib) && mib > 0 ? mib * 2 ** 20 : undefined;
 }
 
 export function createEngine(): EngineClient {

@@ -65,7 +65,7 @@ async function typeSql(page: Page, sql: string): Promise<void> {
 
 test('console: Ctrl+Enter runs, SQL errors are explained, history and chart follow', async ({ page }) => {
   await page.goto('/?page=console');
-  await expect(page.getByTestId('schema-browser')).toContainText('daily_iv_summary');
+  await expect(page.getByTestId('schema-browser')).toContainText('daily_iv_summary', { timeout: 45_000 });
   await typeSql(page, "SELECT date, avg_vol FROM daily_iv_summary WHERE act_symbol = 'SPY' ORDER BY date");
   await page.keyboard.press('Control+Enter');
   await done(page.getByTestId('console-stats'));
