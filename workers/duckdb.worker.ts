@@ -18,6 +18,7 @@ import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
 import { allowOrigins, installHttpMeter, lakeCache, meter } from './http-meter.ts';
+import { concatBytes } from '../src/engine/bytes.ts';
 
 installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
 
@@ -127,7 +128,7 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
       chunks.push(chunk);
       if (cancelled.delete(id)) throw new Error(CANCELLED);
     }
-    table = tableFromIPC(concat(chunks));
+    table = tableFromIPC(concatBytes(chunks));
   } catch (e) {
     await stop();
     if ((e as Error).message === CANCELLED) throw e;
@@ -138,15 +139,6 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
   return { ...tableToColumns(table), stats: { ...http, ms } };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 function transferables(result: QueryResult): Transferable[] {
   return result.columns.flatMap((c) => (c.values instanceof Float64Array ? [c.values.buffer] : []));

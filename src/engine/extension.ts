@@ -1,6 +1,7 @@
 // The Parquet extension the engine loads: where the site serves it and what the file must carry.
 // One definition for the build script, the worker, the node engine and the tests.
 import pin from './parquet-extension.json' with { type: 'json' };
+import { concatBytes } from './bytes.ts';
 
 export interface ExtensionPin {
   engine: string;
@@ -41,9 +42,9 @@ export function withSignatureTrailer(module: Uint8Array, p: ExtensionPin = EXTEN
     return out;
   };
   const name = new TextEncoder().encode('duckdb_signature');
-  const body = concat([Uint8Array.of(name.length), name, ...fields.reverse().map(field), new Uint8Array(256)]);
+  const body = concatBytes([Uint8Array.of(name.length), name, ...fields.reverse().map(field), new Uint8Array(256)]);
   // Section id 0 (custom), then the body's length as unsigned LEB128.
-  return concat([module, Uint8Array.of(0), leb128(body.length), body]);
+  return concatBytes([module, Uint8Array.of(0), leb128(body.length), body]);
 }
 
 function leb128(n: number): Uint8Array {
@@ -57,12 +58,3 @@ function leb128(n: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-  let at = 0;
-  for (const x of parts) {
-    out.set(x, at);
-    at += x.length;
-  }
-  return out;
-}
