@@ -403,34 +403,23 @@ interface FileCase {
 
 const CODECS = ['ZSTD', 'SNAPPY', 'GZIP', 'UNCOMPRESSED'] as const;
 
+/** A file in SMALL_ROW_GROUP-row groups, so each has several. */
+const smallGroups = (codec: string, suffix: string, note = '', parquetVersion?: 'V2'): FileCase => ({
+  label: `${codec}, ${note}${SMALL_ROW_GROUP}-row groups`,
+  name: `${codec.toLowerCase()}_${suffix}.parquet`,
+  codec,
+  rowGroupSize: SMALL_ROW_GROUP,
+  ...(parquetVersion ? { parquetVersion } : {}),
+});
+
 const FILES: FileCase[] = [
   ...CODECS.flatMap((codec): FileCase[] => [
     { label: `${codec}, default row groups`, name: `${codec.toLowerCase()}.parquet`, codec },
-    {
-      label: `${codec}, ${SMALL_ROW_GROUP}-row groups`,
-      name: `${codec.toLowerCase()}_rg.parquet`,
-      codec,
-      rowGroupSize: SMALL_ROW_GROUP,
-    },
+    smallGroups(codec, 'rg'),
   ]),
   // Codecs the lake does not use, but that the extension carries.
-  ...(['LZ4_RAW', 'BROTLI'] as const).map(
-    (codec): FileCase => ({
-      label: `${codec}, ${SMALL_ROW_GROUP}-row groups`,
-      name: `${codec.toLowerCase()}_rg.parquet`,
-      codec,
-      rowGroupSize: SMALL_ROW_GROUP,
-    }),
-  ),
-  ...(['ZSTD', 'SNAPPY'] as const).map(
-    (codec): FileCase => ({
-      label: `${codec}, format V2 (delta / byte-stream-split encodings), ${SMALL_ROW_GROUP}-row groups`,
-      name: `${codec.toLowerCase()}_v2.parquet`,
-      codec,
-      rowGroupSize: SMALL_ROW_GROUP,
-      parquetVersion: 'V2',
-    }),
-  ),
+  ...(['LZ4_RAW', 'BROTLI'] as const).map((codec) => smallGroups(codec, 'rg')),
+  ...(['ZSTD', 'SNAPPY'] as const).map((codec) => smallGroups(codec, 'v2', 'format V2 (delta / byte-stream-split encodings), ', 'V2')),
 ];
 
 let dir: string;
