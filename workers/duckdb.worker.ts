@@ -38,7 +38,7 @@ let wasmProgress: ((p: Progress) => void) | undefined;
  */
 function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<Engine> {
   engine ??= (async () => {
-    if (!source) throw new Error('The engine starts in init()');
+    if (!source) throw new Error('The engine is not running: opening the dataset failed, reload the page to retry');
     // Our parquet extension is compiled with wasm exceptions, so only the eh build can load it.
     if (!(await getPlatformFeatures()).wasmExceptions) {
       throw new Error('This browser lacks WebAssembly exception handling, which Quantiv\'s engine needs (Chrome 95+, Firefox 100+, Safari 15.2+)');
@@ -138,7 +138,6 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
   const http = await stop();
   return { ...tableToColumns(table), stats: { ...http, ms } };
 }
-
 
 function transferables(result: QueryResult): Transferable[] {
   return result.columns.flatMap((c) => (c.values instanceof Float64Array ? [c.values.buffer] : []));
