@@ -8,7 +8,7 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { createViewsSql, pathLocator, VIEW_NAMES } from '../lake/views.ts';
 import { readLakeManifest } from '../node/lake-io.ts';
 

@@ -1,7 +1,7 @@
 // `quantiv check URL [--app URL] [--max-age 36h] [--origin https://app.example] [--json]`: probes a
 // deployment as DuckDB-WASM will use it; exit 1 on any FAIL, so cron/CI can alert on it.
 import { parseArgs } from 'node:util';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { formatReport, parseDuration, runChecks } from '../node/check/checks.ts';
 
 export const CHECK_USAGE = `usage: quantiv check URL [flags]

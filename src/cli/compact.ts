@@ -1,7 +1,7 @@
 // `quantiv compact`: merges each month's options files into one new file; optional GC.
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { compactLake, gcLake } from '../node/realtime/compact.ts';
 import { openWriterDb } from '../node/realtime/lake-io.ts';
 

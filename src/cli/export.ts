@@ -2,7 +2,7 @@
 // resumable, with a report of rows, quirk-rule counts, rejects and throughput. See
 // docs/migration-runbook.md and src/node/pg/export.ts.
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { exportPg, MIGRATION_DIR, REPORT_FILE, type ExportReport } from '../node/pg/export.ts';
 import { REJECT_REASONS, QUIRK_RULES } from '../node/pg/quirks.ts';
 

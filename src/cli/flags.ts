@@ -1,7 +1,7 @@
 // Flag parsing with the conventions every subcommand shares: strict, no positionals, -h/--help
 // prints the usage, and any mistake becomes a UsageError (exit 2 with the usage hint).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type HelpOption = { help: { type: 'boolean'; short: 'h' } };

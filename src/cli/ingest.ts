@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { runIngest } from '../node/realtime/ingest.ts';
 import { DEFAULT_GROUP, DEFAULT_STREAM } from '../node/realtime/stream.ts';
 

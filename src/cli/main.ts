@@ -1,10 +1,6 @@
 // The `quantiv` command: a table of subcommands, each a module with run(argv). Modules are imported
 // lazily so one command's dependencies never slow down another.
 
-/** Throw from a subcommand for bad flags: main prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface Subcommand {
   summary: string;

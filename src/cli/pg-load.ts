@@ -2,7 +2,7 @@
 // legacy PostgreSQL schema (tests/fixtures/legacy-schema.sql), optionally with the legacy quirks.
 // `quantiv generate --pg URL` calls loadIntoPg() after generating.
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { loadIntoPg, type LoadResult } from '../node/pg/load.ts';
 import { redactUrl } from '../node/pg/client.ts';
 

@@ -1,7 +1,7 @@
 // `quantiv produce`: replays generated quotes into a Redis stream (tests and demos).
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { badMessages, generateQuotes, interleave, xaddMessages } from '../node/realtime/produce.ts';
 import { connectRedis, DEFAULT_STREAM } from '../node/realtime/stream.ts';
 

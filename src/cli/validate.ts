@@ -1,7 +1,7 @@
 // `quantiv validate --pg URL --data DIR`: PostgreSQL vs the lake, per table and partition. Exit 0 when
 // every count and checksum agrees, 1 with a readable list of differences otherwise.
 import { parseFlags } from './flags.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../node/usage-error.ts';
 import { validatePg, validateReport } from '../node/pg/validate.ts';
 
 export const VALIDATE_USAGE = `usage: quantiv validate --pg URL --data DIR [flags]

@@ -1,6 +1,6 @@
 // Flags of `quantiv generate`.
 import { parseArgs } from 'node:util';
-import { UsageError } from '../../cli/main.ts';
+import { UsageError } from '../usage-error.ts';
 import { dayOf } from './calendar.ts';
 import { BUILTIN_SYMBOLS, DEFAULT_SYMBOL_COUNT } from './universe.ts';
 
