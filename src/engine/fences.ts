@@ -2,10 +2,9 @@
 // (console or link) can load code, reach a path or origin outside the allowed ones, or change a
 // setting. Shared by the browser worker and the node engine, so tests exercise the same SQL.
 import { quoteString } from '../lake/schema.ts';
+import { LAKE_PREFIX } from '../lake/views.ts';
 import type { ExtensionSource } from './api.ts';
 
-/** Registered lake files live under this prefix (see registeredName in src/lake/views.ts). */
-export const LAKE_PREFIX = 'lake/';
 /** In-memory files the worker writes for exports; nothing else may be written. */
 export const EXPORT_PREFIX = 'quantiv-export/';
 

@@ -22,12 +22,15 @@ export function urlLocator(manifestUrl: string): Locate {
   };
 }
 
+/** Every registered name starts with this; the engine's fences allow reads under it. */
+export const LAKE_PREFIX = 'lake/';
+
 /**
  * The name a file is registered under in DuckDB-WASM. Registered names skip the HEAD probes DuckDB
  * makes for bare URLs; the content hash in the name keeps two versions of a path apart, and the
  * path keeps the Hive partition segments DuckDB parses.
  */
-export const registeredName: Locate = (file) => `lake/${file.sha256.slice(0, 16)}/${file.path}`;
+export const registeredName: Locate = (file) => `${LAKE_PREFIX}${file.sha256.slice(0, 16)}/${file.path}`;
 
 export function pathLocator(lakeRoot: string): Locate {
   const root = lakeRoot.endsWith('/') ? lakeRoot : `${lakeRoot}/`;
