@@ -121,15 +121,20 @@ export class EngineClient {
  * self-built extension this site serves beside the app.
  */
 export function extensionSource(page: string, doc: Pick<Document, 'querySelector'> | undefined = globalThis.document): ExtensionSource {
-  const configured = doc?.querySelector<HTMLMetaElement>('meta[name="quantiv-extension-repository"]')?.content.trim();
+  const configured = metaContent('quantiv-extension-repository', doc);
   if (configured) return { repository: new URL(configured, page).href, signed: true };
   return { repository: new URL(`${extensionRepositoryPath()}/`, page).href, signed: false };
 }
 
 /** `<meta name="quantiv-cache-mib" content="512">`: the deployment's cap on cached lake bytes. */
 function cacheSetting(doc: Pick<Document, 'querySelector'> | undefined = globalThis.document): number | undefined {
-  const mib = Number(doc?.querySelector<HTMLMetaElement>('meta[name="quantiv-cache-mib"]')?.content);
+  const mib = Number(metaContent('quantiv-cache-mib', doc));
   return Number.isFinite(mib) && mib > 0 ? mib * 2 ** 20 : undefined;
+}
+
+/** A deployment setting in index.html's `<meta name=... content=...>`; '' when absent or empty. */
+function metaContent(name: string, doc: Pick<Document, 'querySelector'> | undefined): string {
+  return doc?.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content.trim() ?? '';
 }
 
 export function createEngine(): EngineClient {
