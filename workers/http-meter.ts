@@ -156,7 +156,7 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
       if (this.#method !== 'GET' || !this.#range) return false;
       const [start, end] = this.#range;
       try {
-        const bytes = lakeCache.read(this.#url, start, Math.min(end, size - 1));
+        const bytes = lakeCache.read(this.#url, start, end);
         answer(this, 206, bytes.buffer as ArrayBuffer, { 'Content-Length': String(bytes.byteLength), 'Content-Range': `bytes ${start}-${start + bytes.byteLength - 1}/${size}` });
         return true;
       } catch (e) {
