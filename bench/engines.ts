@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openNative } from '../src/node/engines/native.ts';
 import { pgBinDir, type PgCluster } from '../tests/support/postgres.ts';
-import { TABLE_NAMES } from '../src/lake/schema.ts';
+import { LEGACY_TABLE_NAMES } from '../src/lake/schema.ts';
 import { PG_TABLE } from '../src/node/pg/tables.ts';
 import type { Manifest } from '../src/lake/manifest.ts';
 import { resultDigest } from '../src/lake/result.ts';
@@ -134,7 +134,7 @@ export async function storage(url: string, manifest: Manifest): Promise<StorageR
   const c = await pgConnect(url);
   try {
     const out: StorageRow[] = [];
-    for (const t of TABLE_NAMES) {
+    for (const t of LEGACY_TABLE_NAMES) {
       const { rows } = await c.query<{ heap: string; idx: string }>(
         `SELECT coalesce(sum(pg_table_size(relid)), 0) AS heap, coalesce(sum(pg_indexes_size(relid)), 0) AS idx
          FROM (SELECT relid FROM pg_partition_tree($1::regclass) UNION SELECT $1::regclass) AS parts`, [PG_TABLE[t]]);

@@ -32,7 +32,8 @@ fi
 lake_ok=1
 stage "demo lake"
 if [[ -f data/manifest.json ]]; then
-  echo "data/manifest.json exists; keeping it"
+  echo "data/manifest.json exists; keeping it (adding rollups if it predates them)"
+  node bin/quantiv.mjs rollup --data data || { failed+=(lake); lake_ok=0; }
 elif ! node bin/quantiv.mjs generate --quiet; then
   failed+=(lake); lake_ok=0
 fi

@@ -28,6 +28,11 @@ export async function run(argv: string[]): Promise<void> {
     const code = await generate(['--out', data]);
     if (typeof code === 'number' && code !== 0) throw new Error(`generate failed with exit code ${code}`);
   }
+  else {
+    // A lake from an older version: add what the pages read fast.
+    const { run: rollup } = await import('./rollup.ts');
+    await rollup(['--data', data]);
+  }
   if (!values['no-build']) {
     console.log('Building the site…');
     const { build } = await import('vite');

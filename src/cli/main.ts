@@ -36,6 +36,10 @@ export const COMMANDS: Record<string, Subcommand> = {
     summary: "merge a month's small ingest files into one new file (old files kept for old readers)",
     load: () => import('./compact.ts'),
   },
+  rollup: {
+    summary: 'derive the rollups (options_daily) a lake lacks and republish its manifest',
+    load: () => import('./rollup.ts'),
+  },
   produce: {
     summary: 'replay generated quotes for the next trading day into a Redis stream (tests, demos)',
     load: () => import('./produce.ts'),

@@ -18,6 +18,11 @@ export interface ManifestFile {
   partition: Record<string, string>;
   /** Hex SHA-256 of the file's bytes: its version. */
   sha256: string;
+  /**
+   * Derived tables only: the sorted SHA-256s of the files this one was computed from, so a reader
+   * can tell a current rollup from a stale one without opening either (rollups.ts).
+   */
+  sources?: string[];
 }
 
 export interface Manifest {
@@ -75,6 +80,13 @@ export function parseManifest(json: unknown): Manifest {
     for (const v of Object.values(partition as object)) {
       if (typeof v !== 'string') fail(`${where}.partition values must be strings`);
     }
+    let sources: string[] | undefined;
+    if (f.sources !== undefined) {
+      if (!Array.isArray(f.sources) || !f.sources.every((x) => typeof x === 'string' && HEX64.test(x))) {
+        fail(`${where}.sources must be an array of 64-hex-digit hashes`);
+      }
+      sources = f.sources as string[];
+    }
     return {
       table: f.table as TableName,
       path,
@@ -84,6 +96,7 @@ export function parseManifest(json: unknown): Manifest {
       maxDate: (f.maxDate as string | null) ?? null,
       partition: partition as Record<string, string>,
       sha256: f.sha256 as string,
+      ...(sources ? { sources } : {}),
     };
   });
   return {

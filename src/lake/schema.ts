@@ -17,7 +17,7 @@ export interface TableDef {
   name: TableName;
   layout: Layout;
   /** Folder under the lake root. */
-  dir: 'options' | 'volatility' | 'forecasts' | 'metadata';
+  dir: 'options' | 'volatility' | 'forecasts' | 'metadata' | 'rollups';
   columns: Column[];
   /** Order of rows inside each file, so min/max statistics prune row groups. */
   sortKey: string[];
@@ -28,7 +28,8 @@ export interface TableDef {
   symbolColumn: string | null;
 }
 
-export const TABLE_NAMES = [
+/** The tables the legacy PostgreSQL schema has: migrated, loaded and validated row for row. */
+export const LEGACY_TABLE_NAMES = [
   'options',
   'volatility',
   'atm_features',
@@ -38,7 +39,19 @@ export const TABLE_NAMES = [
   'model_meta',
   'model_performance',
 ] as const;
+export type LegacyTableName = (typeof LEGACY_TABLE_NAMES)[number];
+
+/**
+ * Derived tables the lake writers compute from the legacy tables in the same publish (see
+ * rollups.ts); PostgreSQL never had them.
+ */
+export const ROLLUP_TABLE_NAMES = ['options_daily'] as const;
+export type RollupTableName = (typeof ROLLUP_TABLE_NAMES)[number];
+
+export const TABLE_NAMES = [...LEGACY_TABLE_NAMES, ...ROLLUP_TABLE_NAMES] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
+
+export const isRollup = (t: TableName): t is RollupTableName => (ROLLUP_TABLE_NAMES as readonly string[]).includes(t);
 
 const col = (name: string, type: string, pg: string, nullable = true): Column => ({
   name,
@@ -211,6 +224,31 @@ export const TABLES: Record<TableName, TableDef> = {
     naturalKey: ['model_name', 'evaluation_date', 'horizon'],
     dateColumn: 'evaluation_date',
     symbolColumn: null,
+  },
+  // Sufficient statistics of options per trading day, symbol and side: sums and counts combine
+  // exactly into any coarser grouping (month, symbol, whole history). A median does not combine,
+  // so the day's median over both sides is stored, repeated on the call and the put row.
+  options_daily: {
+    name: 'options_daily',
+    layout: 'yearly',
+    dir: 'rollups',
+    columns: [
+      col('date', 'DATE', 'date', false),
+      col('act_symbol', 'VARCHAR', 'varchar(10)', false),
+      col('call_put', 'VARCHAR', 'char(1)', false),
+      col('contracts', 'BIGINT', 'bigint', false),
+      col('vol_n', 'BIGINT', 'bigint', false),
+      col('vol_sum', 'DECIMAL(18,4)', 'numeric(18,4)'),
+      col('atm_n', 'BIGINT', 'bigint', false),
+      col('atm_vol_sum', 'DECIMAL(18,4)', 'numeric(18,4)'),
+      col('volume', 'BIGINT', 'bigint'),
+      col('open_interest', 'BIGINT', 'bigint'),
+      col('day_median_vol', 'DOUBLE', 'double precision'),
+    ],
+    sortKey: ['act_symbol', 'date', 'call_put'],
+    naturalKey: ['date', 'act_symbol', 'call_put'],
+    dateColumn: 'date',
+    symbolColumn: 'act_symbol',
   },
 };
 

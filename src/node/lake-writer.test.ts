@@ -9,6 +9,7 @@ import { openDuck, type DuckSession } from './duck.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../lake/manifest.ts';
 import { removeStaleTmp, sha256File, writeLakeFile, writeManifest } from './lake-writer.ts';
+import { publishManifest } from './rollups.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let dir: string;
@@ -134,11 +135,14 @@ describe('writeManifest', () => {
     const a = await writeLakeFile({ conn, select: OPTIONS_SELECT, table: 'options', partition: { year: 2024, month: 2 }, root });
     const b = await writeLakeFile({ conn, root, table: 'model_meta',
       select: `SELECT 'm' AS model_name, NULL AS trained_at, '1' AS version, 'n' AS notes, '{}' AS performance_metrics` });
-    const m = await writeManifest(root, [a, b]);
+    await expect(writeManifest(root, [a, b])).rejects.toThrow(/out-of-date rollups: options_daily 2024: missing/);
+    const m = await publishManifest(conn, root, [a, b]);
+    expect(m.files.map((f) => f.table)).toEqual(['options', 'model_meta', 'options_daily']);
     const onDisk = parseManifest(JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')));
     expect(onDisk).toEqual(m);
     expect(m.datasetVersion).toMatch(/^[0-9a-f]{16}$/);
     expect(m.files[1]!.minDate).toBeNull();
+    expect(m.files[2]!.sources).toEqual([a.sha256]);
     expect((await allFiles(root)).filter((x) => x.endsWith('.tmp'))).toEqual([]);
     await expect(writeManifest(root, [{ ...a, sha256: 'nope' }])).rejects.toThrow(/sha256/);
   });

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { datasetVersionOf, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, parseManifest, partitionOf } from '../lake/manifest.ts';
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
+import { rollupProblems } from '../lake/rollups.ts';
 import { filePath, quoteIdent, quoteString, TABLES, type TableName } from '../lake/schema.ts';
 
 /** Options are read per symbol-month: small row groups let min/max on act_symbol skip the rest. */
@@ -26,6 +27,8 @@ export interface WriteFileRequest {
   rowGroupSize?: number;
   /** Optional file-name suffix, see filePath(). */
   suffix?: string;
+  /** Derived tables: content hashes of the files the rows were computed from (ManifestFile.sources). */
+  sources?: string[];
 }
 
 const TMP_SUFFIX = /\.(parquet|json)\.\d+\.tmp$/;
@@ -108,6 +111,7 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
       maxDate: dc ? isoFromMs(row[2]) : null,
       partition: partitionOf(rel),
       sha256,
+      ...(req.sources ? { sources: [...req.sources].sort() } : {}),
     };
   } catch (err) {
     await rm(tmp, { force: true });
@@ -122,7 +126,11 @@ async function freeName(root: string, rel: string, sha256: string, versioned: ()
   return versioned();
 }
 
-/** Builds, validates and atomically publishes manifest.json; call it after every file is in place. */
+/**
+ * Builds, validates and atomically publishes manifest.json; call it after every file is in place.
+ * It refuses a file list whose rollups do not match its raw rows: writers publish through
+ * publishManifest (rollups.ts), which derives them first.
+ */
 export async function writeManifest(root: string, files: ManifestFile[]): Promise<Manifest> {
   const draft: Manifest = {
     format: MANIFEST_FORMAT,
@@ -132,6 +140,8 @@ export async function writeManifest(root: string, files: ManifestFile[]): Promis
     files,
   };
   const manifest = parseManifest(JSON.parse(JSON.stringify(draft)));
+  const problems = rollupProblems(manifest.files);
+  if (problems.length > 0) throw new Error(`refusing to publish a manifest with out-of-date rollups: ${problems.join('; ')}`);
   // An immutable copy per dataset version, for links pinned to it; written before manifest.json so a
   // published version can always be pinned. Same version = same files, so an existing copy is kept.
   const pinned = join(root, 'manifests', `${manifest.datasetVersion}.json`);

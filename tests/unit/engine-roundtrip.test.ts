@@ -68,12 +68,13 @@ const DECIMALS: [number, number][] = [
   [8, 2],
   [8, 6],
   [10, 2],
+  [18, 4],
   [18, 6],
   [38, 10],
 ];
 
 const SPECS: Spec[] = [
-  ...DECIMALS.map(([w, s], k) => decimalSpec(w, s, [2, 3, 5, 7, 11, 13, 17, 19][k]!)),
+  ...DECIMALS.map(([w, s], k) => decimalSpec(w, s, [2, 3, 5, 7, 11, 13, 17, 19, 23][k]!)),
   {
     name: 'i32',
     type: 'INTEGER',

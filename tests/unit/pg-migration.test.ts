@@ -141,7 +141,9 @@ describe('quirky legacy database -> export', () => {
   it('validate agrees (exit 0), and a re-run is idempotent', async () => {
     const v = await validatePg(cluster.url, out);
     expect(v.diffs).toEqual([]);
-    expect(v.partitions.length).toBe(report.partitions.length);
+    // Every exported partition, and one rollup year checked against the lake's raw rows.
+    expect(v.partitions.filter((p) => p.table !== 'options_daily').length).toBe(report.partitions.length);
+    expect(v.partitions.filter((p) => p.table === 'options_daily').map((p) => p.key)).toEqual(['options_daily/2025']);
     expect(v.metricsCompared).toBeGreaterThan(300);
     const r = await cli(['validate', '--pg', cluster.url, '--data', out, '--quiet']);
     expect(r.stdout).toContain('OK: PostgreSQL and the lake agree.');
@@ -212,10 +214,15 @@ describe('an export killed with SIGKILL, then re-run', () => {
     child.kill('SIGKILL');
     await closed;
     const partial = parseManifest(JSON.parse(await readFile(join(killed, 'manifest.json'), 'utf8')));
-    expect(partial.files.map((f) => f.path)).toEqual([
+    // The two finished months, and the year's rollup published with them.
+    expect(partial.files.filter((f) => f.table === 'options').map((f) => f.path)).toEqual([
       'options/year=2025/month=03/options_2025_03.parquet',
       'options/year=2025/month=04/options_2025_04.parquet',
     ]);
+    expect(partial.files.filter((f) => f.table === 'options_daily').map((f) => f.sources)).toEqual([
+      partial.files.filter((f) => f.table === 'options').map((f) => f.sha256).sort(),
+    ]);
+    expect(partial.files.length).toBe(3);
     // What a kill inside writeLakeFile leaves behind.
     const stale = join(killed, 'options/year=2025/month=05/options_2025_05.parquet.99999.tmp');
     await cp(join(killed, partial.files[0]!.path), stale);
@@ -230,8 +237,12 @@ describe('an export killed with SIGKILL, then re-run', () => {
     expect(files.filter((f) => f.startsWith(`${MIGRATION_DIR}/work`))).toEqual([]);
     const manifest = parseManifest(JSON.parse(await readFile(join(killed, 'manifest.json'), 'utf8')));
     const listed = manifest.files.map((f) => f.path).sort();
-    expect(files.filter((f) => f.endsWith('.parquet'))).toEqual(listed);
-    expect(new Set(listed).size).toBe(report.partitions.length);
+    // Every publish carries its rollup; the ones superseded mid-export stay for readers of the
+    // older manifests until gc, so only rollups may be on disk unlisted.
+    const parquet = files.filter((f) => f.endsWith('.parquet'));
+    expect(parquet.filter((f) => !f.startsWith('rollups/'))).toEqual(listed.filter((f) => !f.startsWith('rollups/')));
+    for (const f of listed) expect(parquet).toContain(f);
+    expect(new Set(listed).size).toBe(report.partitions.length + 1);
     // Deterministic files: the resumed lake is byte-identical to the uninterrupted export.
     expect(manifest.datasetVersion).toBe(report.datasetVersion);
     expect((await validatePg(cluster.url, killed)).diffs).toEqual([]);

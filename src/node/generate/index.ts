@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { openDuck, type DuckSession } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { columnsSql, TABLES, type TableName } from '../../lake/schema.ts';
-import { removeStaleTmp, writeLakeFile, writeManifest } from '../lake-writer.ts';
+import { removeStaleTmp, writeLakeFile } from '../lake-writer.ts';
+import { publishManifest } from '../rollups.ts';
 import { GENERATE_USAGE, parseGenerateArgs, type GenerateOptions } from './args.ts';
 import { BS_SQL_MACROS } from './black-scholes.ts';
 import { dayOf, isoOf, monthsOf } from './calendar.ts';
@@ -83,7 +84,9 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
     await write('model_performance', MODEL_PERFORMANCE_SQL);
     log(`derived tables written`);
 
-    const manifest = await writeManifest(root, files);
+    const published = await publishManifest(conn, root, files);
+    files.splice(0, files.length, ...published.files);
+    const manifest = published;
     const rows: Record<string, number> = {};
     for (const f of files) rows[f.table] = (rows[f.table] ?? 0) + f.rows;
     return {

@@ -19,7 +19,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
-import { removeStaleTmp, sha256File, writeLakeFile, writeManifest } from '../lake-writer.ts';
+import { removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
+import { readLakeManifest } from '../lake-io.ts';
+import { publishManifest } from '../rollups.ts';
 import { connectPg, copyOutToFile, redactUrl, type PgClient } from './client.ts';
 import {
   addCounts, COUNT_OPTIONS_DUCK_SQL, KEEP_OPTIONS_DUCK_SQL, KEPT_SELECT, RAW_OPTIONS_COLUMNS, REJECT_REASONS, REJECTS_SELECT,
@@ -167,9 +169,13 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     const todo = parts.filter((p) => !skipped.has(p.key));
     if (skipped.size > 0) log(`resuming: ${skipped.size} partitions already exported and unchanged, ${todo.length} to do`);
 
+    // Each publish derives the rollups of the months finished since the last one.
+    let published: ManifestFile[] = (await readLakeManifest(root).catch(() => null))?.files ?? [];
     const publish = async () => {
       const files = parts.map((p) => state.partitions[p.key]?.file).filter((f): f is ManifestFile => f !== undefined);
-      return writeManifest(root, files);
+      const manifest = await publishManifest(duck, root, files, published);
+      published = manifest.files;
+      return manifest;
     };
 
     const fetchCsv = async (p: Partition): Promise<{ path: string; bytes: number; seconds: number }> => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { filesOf } from '../../lake/manifest.ts';
-import { quoteString, TABLES, TABLE_NAMES, type TableName } from '../../lake/schema.ts';
+import { LEGACY_TABLE_NAMES, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
 import { openDuck } from '../duck.ts';
 import { readLakeManifest } from '../lake-io.ts';
 import { connectPg, copyInFromFile, type PgClient } from './client.ts';
@@ -57,7 +57,7 @@ export async function loadIntoPg(lakeDir: string, pgUrl: string, opts: LoadOptio
   const rows: Record<string, number> = {};
   try {
     await applyLegacySchema(client);
-    const tables = TABLE_NAMES.map((t) => PG_TABLE[t]);
+    const tables = LEGACY_TABLE_NAMES.map((t) => PG_TABLE[t]);
     if (opts.replace) {
       await client.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
     } else {
@@ -67,7 +67,7 @@ export async function loadIntoPg(lakeDir: string, pgUrl: string, opts: LoadOptio
       }
     }
     const csv = join(work, 'rows.csv');
-    for (const table of TABLE_NAMES) {
+    for (const table of LEGACY_TABLE_NAMES) {
       const cols = lakeCols(table);
       const files = filesOf(manifest, table).sort((a, b) => (a.path < b.path ? -1 : 1));
       for (const f of files) {

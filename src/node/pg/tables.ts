@@ -1,9 +1,9 @@
 // Which legacy PostgreSQL table feeds which lake table, how its columns read as the lake's, and the
 // partitions (months, years, or one) a table is exported and validated in.
-import { TABLES, TABLE_NAMES, type TableName } from '../../lake/schema.ts';
+import { LEGACY_TABLE_NAMES, TABLES, type LegacyTableName, type TableName } from '../../lake/schema.ts';
 import type { PgClient } from './client.ts';
 
-export const PG_TABLE: Record<TableName, string> = {
+export const PG_TABLE: Record<LegacyTableName, string> = {
   options: 'options_chain',
   volatility: 'volatility_history',
   atm_features: 'atm_features',
@@ -15,18 +15,18 @@ export const PG_TABLE: Record<TableName, string> = {
 };
 
 /** PostgreSQL expression giving a lake column's value. jsonb travels as its text. */
-export function pgColumnExpr(table: TableName, column: string): string {
+export function pgColumnExpr(table: LegacyTableName, column: string): string {
   const def = TABLES[table].columns.find((c) => c.name === column);
   if (def?.pg === 'jsonb') return `"${column}"::text`;
   return `"${column}"`;
 }
 
-export const pgSelectList = (table: TableName): string =>
+export const pgSelectList = (table: LegacyTableName): string =>
   TABLES[table].columns.map((c) => `${pgColumnExpr(table, c.name)} AS "${c.name}"`).join(', ');
 
 /** One unit of export and validation. */
 export interface Partition {
-  table: TableName;
+  table: LegacyTableName;
   /** 'options/2025-07', 'volatility/2025', 'atm_features' */
   key: string;
   year?: number;
@@ -48,7 +48,7 @@ export function yearPartition(year: number): Partition {
 }
 
 /** The lake partition a manifest file belongs to. */
-export function partitionOfFile(table: TableName, part: Record<string, string>): Partition {
+export function partitionOfFile(table: LegacyTableName, part: Record<string, string>): Partition {
   const layout = TABLES[table].layout;
   if (layout === 'monthly') return monthPartition(Number(part.year), Number(part.month));
   if (layout === 'yearly') return yearPartition(Number(part.year));
@@ -58,7 +58,7 @@ export function partitionOfFile(table: TableName, part: Record<string, string>):
 /** Every partition the PostgreSQL source has rows for, from min/max of its date column. */
 export async function sourcePartitions(client: PgClient): Promise<Partition[]> {
   const out: Partition[] = [];
-  for (const table of TABLE_NAMES) {
+  for (const table of LEGACY_TABLE_NAMES) {
     const layout = TABLES[table].layout;
     if (layout === 'single') {
       out.push({ table, key: table });

@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parseManifest, type Manifest, type ManifestFile } from '../../lake/manifest.ts';
 import { quoteString, TABLES } from '../../lake/schema.ts';
-import { sha256Hex, writeLakeFile, writeManifest } from '../lake-writer.ts';
+import { sha256Hex, writeLakeFile } from '../lake-writer.ts';
+import { publishManifest } from '../rollups.ts';
 import { crashPoint } from './crash.ts';
 import { readLakeManifest } from '../lake-io.ts';
 import { monthKey } from './lake-io.ts';
@@ -73,7 +74,7 @@ export async function compactLake(conn: DuckDBConnection, root: string, opts: Co
     }
     crashPoint('after-compact-write');
     if (added.length === 0) return { results, manifest: null };
-    const next = await writeManifest(root, [...manifest.files.filter((f) => !replaced.has(f.path)), ...added]);
+    const next = await publishManifest(conn, root, [...manifest.files.filter((f) => !replaced.has(f.path)), ...added], manifest.files);
     return { results, manifest: next };
   });
 }

@@ -6,7 +6,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Manifest, ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteIdent, quoteString, TABLES } from '../../lake/schema.ts';
-import { removeStaleTmp, writeLakeFile, writeManifest } from '../lake-writer.ts';
+import { removeStaleTmp, writeLakeFile } from '../lake-writer.ts';
+import { publishManifest } from '../rollups.ts';
 import { crashPoint } from './crash.ts';
 import { readLakeManifest } from '../lake-io.ts';
 import { withLakeLock } from './lock.ts';
@@ -115,7 +116,7 @@ export async function publishBatch(conn: DuckDBConnection, root: string, batch: 
     let next: Manifest | null = null;
     if (files.length > 0) {
       const added = new Set(files.map((f) => f.path));
-      next = await writeManifest(root, [...manifest.files.filter((f) => !added.has(f.path)), ...files]);
+      next = await publishManifest(conn, root, [...manifest.files.filter((f) => !added.has(f.path)), ...files], manifest.files);
     }
     crashPoint('after-manifest');
     const rowsWritten = files.reduce((n, f) => n + f.rows, 0);

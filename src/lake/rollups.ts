@@ -1,0 +1,92 @@
+// The lake's derived tables, defined once: the SQL that computes each from the raw rows, and the
+// rule that says whether the manifest's copy is current. Writers (src/node/rollups.ts) publish them
+// with the rows they summarise; readers use a rollup only where it is current and fall back to the
+// raw table elsewhere, so a stale or missing rollup costs speed, never a wrong number.
+import type { Manifest, ManifestFile } from './manifest.ts';
+
+/** The Symbol page's ATM contract: |delta| in [0.40, 0.60] and 20-45 days to expiry. */
+export const ATM_CONTRACT_SQL = 'abs(delta) BETWEEN 0.40 AND 0.60 AND expiration - date BETWEEN 20 AND 45';
+
+/**
+ * options_daily from a relation of raw option rows. Every column but the median is a sum or a
+ * count, so coarser groupings are sums of its rows.
+ */
+export function optionsDailySql(options: string): string {
+  return `
+SELECT date, act_symbol, call_put,
+       count(*) AS contracts,
+       count(vol) AS vol_n,
+       sum(vol) AS vol_sum,
+       count(vol) FILTER (WHERE ${ATM_CONTRACT_SQL}) AS atm_n,
+       sum(vol) FILTER (WHERE ${ATM_CONTRACT_SQL}) AS atm_vol_sum,
+       sum(volume) AS volume,
+       sum(open_interest) AS open_interest,
+       any_value(day_median_vol) AS day_median_vol
+FROM (SELECT *, median(vol::DOUBLE) OVER (PARTITION BY date, act_symbol) AS day_median_vol FROM ${options})
+GROUP BY date, act_symbol, call_put`.trim();
+}
+
+/** The year of an options or options_daily file (both are partitioned by year). */
+const yearOf = (f: ManifestFile): number => Number(f.partition.year);
+
+export const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort();
+
+/** The options files each year's options_daily must summarise, by content hash. */
+export function optionsSourcesByYear(files: ManifestFile[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const f of files) {
+    if (f.table !== 'options') continue;
+    out.set(yearOf(f), [...(out.get(yearOf(f)) ?? []), f.sha256]);
+  }
+  for (const [y, shas] of out) out.set(y, sortedUnique(shas));
+  return out;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Years whose options_daily file lists exactly the year's options files as its sources. */
+export function currentRollupYears(files: ManifestFile[]): Set<number> {
+  const want = optionsSourcesByYear(files);
+  const rollups = files.filter((f) => f.table === 'options_daily');
+  const out = new Set<number>();
+  for (const [year, shas] of want) {
+    const mine = rollups.filter((f) => yearOf(f) === year);
+    if (mine.length === 1 && sameList(mine[0]!.sources ?? [], shas)) out.add(year);
+  }
+  return out;
+}
+
+/** What is wrong with the files' rollups, in words; empty when every year is current. */
+export function rollupProblems(files: ManifestFile[]): string[] {
+  const want = optionsSourcesByYear(files);
+  const current = currentRollupYears(files);
+  const problems: string[] = [];
+  for (const year of want.keys()) {
+    if (current.has(year)) continue;
+    const mine = files.filter((f) => f.table === 'options_daily' && yearOf(f) === year);
+    problems.push(
+      mine.length === 0 ? `options_daily ${year}: missing`
+        : mine.length > 1 ? `options_daily ${year}: ${mine.length} files for one year`
+          : `options_daily ${year}: stale (summarises other options files than the manifest lists)`,
+    );
+  }
+  for (const f of files) {
+    if (f.table === 'options_daily' && !want.has(yearOf(f))) problems.push(`options_daily ${yearOf(f)}: no options rows that year`);
+  }
+  return problems;
+}
+
+/** Whether options_daily answers for every option row the manifest lists. */
+export function rollupCoversAll(manifest: Manifest): boolean {
+  return currentRollupYears(manifest.files).size === optionsSourcesByYear(manifest.files).size;
+}
+
+/** Whether options_daily answers for every option row in [from, to]. */
+export function rollupCoversRange(manifest: Manifest, from: string, to: string): boolean {
+  const current = currentRollupYears(manifest.files);
+  const first = Number(from.slice(0, 4)), last = Number(to.slice(0, 4));
+  for (const year of optionsSourcesByYear(manifest.files).keys()) {
+    if (year >= first && year <= last && !current.has(year)) return false;
+  }
+  return true;
+}
