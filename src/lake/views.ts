@@ -3,6 +3,7 @@
 import { TABLES, TABLE_NAMES, quoteString, type TableName } from './schema.ts';
 import { ACCURACY_COLUMNS_SQL, outcomesSql } from './metrics.ts';
 import { filesOf, pruneFiles, type DateRange, type Manifest, type ManifestFile } from './manifest.ts';
+import { rollupCoversAll } from './rollups.ts';
 
 /**
  * Where a file is read from. In the browser: a name registered with DuckDB-WASM for the file's URL
@@ -91,6 +92,29 @@ export const LEGACY_VIEWS: Record<string, string> = {
     WHERE date >= (SELECT max(date) FROM options) - INTERVAL 30 DAY`,
 };
 
+/**
+ * The same legacy views answered from options_daily (same columns, types and values): used when
+ * the rollup is current for every option row (rollupCoversAll).
+ */
+export const LEGACY_VIEWS_FROM_ROLLUP: Record<string, string> = {
+  daily_iv_summary: `
+    SELECT date, act_symbol,
+           (sum(vol_sum) / sum(vol_n))::DOUBLE AS avg_vol,
+           any_value(day_median_vol) AS median_vol,
+           sum(contracts)::BIGINT AS option_count
+    FROM options_daily
+    GROUP BY date, act_symbol`,
+  symbol_summary: `
+    SELECT act_symbol,
+           min(date) AS first_date,
+           max(date) AS last_date,
+           sum(contracts)::BIGINT AS total_options,
+           (sum(vol_sum) / sum(vol_n))::DOUBLE AS avg_vol,
+           count(DISTINCT date) AS trading_days
+    FROM options_daily
+    GROUP BY act_symbol`,
+};
+
 /** Analytic views the legacy app never had. */
 export const ANALYTIC_VIEWS: Record<string, string> = {
   spot_history: `
@@ -126,7 +150,8 @@ export function createViewsSql(manifest: Manifest, locate: Locate): string[] {
   const base = TABLE_NAMES.map(
     (t) => `CREATE OR REPLACE VIEW ${t} AS SELECT * FROM ${scanFiles(t, filesOf(manifest, t), locate)}`,
   );
-  const derived = Object.entries({ ...LEGACY_VIEWS, ...ANALYTIC_VIEWS }).map(
+  const legacy = rollupCoversAll(manifest) ? { ...LEGACY_VIEWS, ...LEGACY_VIEWS_FROM_ROLLUP } : LEGACY_VIEWS;
+  const derived = Object.entries({ ...legacy, ...ANALYTIC_VIEWS }).map(
     ([name, sql]) => `CREATE OR REPLACE VIEW ${name} AS ${sql.trim()}`,
   );
   return [...base, ...derived];

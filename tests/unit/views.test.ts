@@ -67,23 +67,32 @@ describe('views: DuckDB-WASM equals native DuckDB', () => {
 });
 
 describe('partition pruning from the manifest', () => {
+  // The raw-table path, as for a lake published before rollups existed.
+  const rawOnly = () => ({ ...wasm.manifest, files: wasm.manifest.files.filter((f) => f.table !== 'options_daily') });
+
   it('a one-month query names only that month’s options file', () => {
     const seen: string[] = [];
     const locate: Locate = (f) => {
       seen.push(f.path);
       return f.path;
     };
-    atmIvHistorySql(wasm.manifest, locate, { symbol: 'SPY', from: '2025-07-01', to: '2025-07-31' });
+    atmIvHistorySql(rawOnly(), locate, { symbol: 'SPY', from: '2025-07-01', to: '2025-07-31' });
     expect(seen).toEqual(['options/year=2025/month=07/options_2025_07.parquet']);
   });
 
   it('a range across months names each month once, in range only', () => {
     const seen: string[] = [];
-    atmIvHistorySql(wasm.manifest, (f) => (seen.push(f.path), f.path), { symbol: 'SPY', from: '2025-06-15', to: '2025-07-10' });
+    atmIvHistorySql(rawOnly(), (f) => (seen.push(f.path), f.path), { symbol: 'SPY', from: '2025-06-15', to: '2025-07-10' });
     expect(seen.sort()).toEqual([
       'options/year=2025/month=06/options_2025_06.parquet',
       'options/year=2025/month=07/options_2025_07.parquet',
     ]);
+  });
+
+  it('with a current rollup the history reads only the year\'s options_daily file', () => {
+    const seen: string[] = [];
+    atmIvHistorySql(wasm.manifest, (f) => (seen.push(f.path), f.path), { symbol: 'SPY', from: '2025-06-15', to: '2025-07-10' });
+    expect(seen).toEqual(['rollups/year=2025/options_daily_2025.parquet']);
   });
 
   it('refuses values that would break out of the SQL string', () => {

@@ -1,6 +1,7 @@
 // Daily history queries over a date range, built on manifest-pruned file lists so a date filter
 // never opens the footers of other months.
 import type { Manifest } from '../manifest.ts';
+import { ATM_CONTRACT_SQL, rollupCoversRange } from '../rollups.ts';
 import { scan, type Locate } from '../views.ts';
 import { dateLit, rangeCheck, symbolLit } from './params.ts';
 
@@ -16,20 +17,37 @@ export function assertRange(r: SymbolRange): void {
 }
 
 /**
- * Daily ATM implied volatility (contracts with |delta| in [0.4, 0.6] and 20-45 days to expiry),
- * contract count, volume, and put/call ratios of volume and open interest for one symbol.
+ * Daily ATM implied volatility (ATM_CONTRACT_SQL), contract count, volume, and put/call ratios of
+ * volume and open interest for one symbol. Read from options_daily where it is current for the
+ * range (a few KiB), else from the raw options (the same numbers, tested).
  */
 export function atmIvHistorySql(manifest: Manifest, locate: Locate, r: SymbolRange): string {
   assertRange(r);
+  const where = `WHERE act_symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${dateLit(r.to)}`;
+  const range = { from: r.from, to: r.to };
+  const side = (col: string, cp: 'C' | 'P') => `sum(${col}) FILTER (WHERE call_put = '${cp}')`;
+  const ratios = `(${side('volume', 'P')})::DOUBLE / nullif(${side('volume', 'C')}, 0) AS put_call_volume,
+       (${side('open_interest', 'P')})::DOUBLE / nullif(${side('open_interest', 'C')}, 0) AS put_call_oi`;
+  if (rollupCoversRange(manifest, r.from, r.to)) {
+    return `
+SELECT date,
+       (sum(atm_vol_sum) / nullif(sum(atm_n), 0))::DOUBLE AS atm_iv,
+       sum(contracts)::BIGINT AS contracts,
+       sum(volume) AS volume,
+       ${ratios}
+FROM ${scan(manifest, 'options_daily', locate, range)}
+${where}
+GROUP BY date
+ORDER BY date`.trim();
+  }
   return `
 SELECT date,
-       avg(vol) FILTER (WHERE abs(delta) BETWEEN 0.40 AND 0.60 AND expiration - date BETWEEN 20 AND 45)::DOUBLE AS atm_iv,
+       avg(vol) FILTER (WHERE ${ATM_CONTRACT_SQL})::DOUBLE AS atm_iv,
        count(*) AS contracts,
        sum(volume) AS volume,
-       (sum(volume) FILTER (WHERE call_put = 'P'))::DOUBLE / nullif(sum(volume) FILTER (WHERE call_put = 'C'), 0) AS put_call_volume,
-       (sum(open_interest) FILTER (WHERE call_put = 'P'))::DOUBLE / nullif(sum(open_interest) FILTER (WHERE call_put = 'C'), 0) AS put_call_oi
-FROM ${scan(manifest, 'options', locate, { from: r.from, to: r.to })}
-WHERE act_symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${dateLit(r.to)}
+       ${ratios}
+FROM ${scan(manifest, 'options', locate, range)}
+${where}
 GROUP BY date
 ORDER BY date`.trim();
 }

@@ -1,6 +1,7 @@
 // All symbols over a date range: volatility state at the range's last date, expected move and
-// average daily volume.
+// average daily volume (from options_daily where it is current: the same sum and day count).
 import type { Manifest } from '../manifest.ts';
+import { rollupCoversRange } from '../rollups.ts';
 import { scan, type Locate } from '../views.ts';
 import { dateLit, rangeCheck } from './params.ts';
 
@@ -20,7 +21,7 @@ WITH v AS (
   QUALIFY row_number() OVER (PARTITION BY underlying ORDER BY quote_date DESC, abs(dte - 30), dte) = 1
 ), vol AS (
   SELECT act_symbol AS symbol, sum(volume)::DOUBLE / count(DISTINCT date) AS avg_daily_volume
-  FROM ${scan(manifest, 'options', locate, range)}
+  FROM ${scan(manifest, rollupCoversRange(manifest, from, to) ? 'options_daily' : 'options', locate, range)}
   WHERE date BETWEEN ${dateLit(from)} AND ${dateLit(to)}
   GROUP BY act_symbol
 )
