@@ -13,7 +13,7 @@
 //   lake prunes by Parquet min/max statistics (DuckDB still opens every month's footer), PostgreSQL
 //   by its yearly range partitions plus the (date) index.
 import { PG_TABLE } from '../src/node/pg/tables.ts';
-import type { TableName } from '../src/lake/schema.ts';
+import type { LegacyTableName } from '../src/lake/schema.ts';
 
 export type QueryId = 'full_scan' | 'date_range' | 'symbol' | 'join';
 
@@ -28,7 +28,7 @@ export interface QueryParams {
 export interface BenchQuery {
   id: QueryId;
   title: string;
-  sql(p: QueryParams, table: (t: TableName) => string): string;
+  sql(p: QueryParams, table: (t: LegacyTableName) => string): string;
 }
 
 const SYMBOL = /^[A-Z0-9.\-]{1,10}$/;
@@ -90,8 +90,46 @@ ORDER BY 1, 2`,
   },
 ];
 
-export const duckdbTable = (t: TableName): string => t;
-export const pgTable = (t: TableName): string => PG_TABLE[t];
+/**
+ * The same four questions the way the lake app answers them: from options_daily, the rollup every
+ * writer publishes with the options (src/lake/rollups.ts), with the raw query's columns and types so
+ * the answers compare value for value. PostgreSQL's app answer is its raw query: the legacy app had
+ * no rollup. The join has no rollup yet and runs as written.
+ */
+export const APP_QUERIES: Record<QueryId, (p: QueryParams) => string> = {
+  full_scan: () => `
+SELECT act_symbol, extract(year FROM date) AS y, extract(month FROM date) AS m,
+       sum(contracts)::BIGINT AS contracts, (sum(vol_sum) / sum(vol_n))::DOUBLE AS avg_iv,
+       sum(volume) AS volume, sum(open_interest) AS open_interest
+FROM options_daily
+GROUP BY act_symbol, extract(year FROM date), extract(month FROM date)
+ORDER BY 1, 2, 3`,
+  date_range: (p) => `
+SELECT date, call_put, sum(contracts)::BIGINT AS contracts, (sum(vol_sum) / sum(vol_n))::DOUBLE AS avg_iv, sum(volume) AS volume
+FROM options_daily
+WHERE date BETWEEN DATE '${p.from}' AND DATE '${p.to}'
+GROUP BY date, call_put
+ORDER BY date, call_put`,
+  symbol: (p) => `
+SELECT date,
+       (sum(atm_vol_sum) / nullif(sum(atm_n), 0))::DOUBLE AS atm_iv,
+       sum(contracts)::BIGINT AS contracts,
+       sum(volume) AS volume,
+       (sum(volume) FILTER (WHERE call_put = 'P'))::DOUBLE / nullif(sum(volume) FILTER (WHERE call_put = 'C'), 0) AS put_call_volume
+FROM options_daily
+WHERE act_symbol = '${p.symbol}'
+GROUP BY date
+ORDER BY date`,
+  join: (p) => QUERIES.find((q) => q.id === 'join')!.sql(p, duckdbTable),
+};
+
+export function appSqlFor(id: QueryId, p: QueryParams): string {
+  if (!SYMBOL.test(p.symbol) || !ISO.test(p.from) || !ISO.test(p.to)) throw new Error(`bad query parameters ${JSON.stringify(p)}`);
+  return APP_QUERIES[id](p).trim();
+}
+
+export const duckdbTable = (t: LegacyTableName): string => t;
+export const pgTable = (t: LegacyTableName): string => PG_TABLE[t];
 
 export function sqlFor(q: BenchQuery, p: QueryParams, engine: 'duckdb' | 'pg'): string {
   if (!SYMBOL.test(p.symbol) || !ISO.test(p.from) || !ISO.test(p.to)) throw new Error(`bad query parameters ${JSON.stringify(p)}`);

@@ -16,7 +16,8 @@ import { startNginx, type NginxServer } from '../src/node/nginx.ts';
 import { startPostgres, type PgCluster } from '../tests/support/postgres.ts';
 import { appColdStart, launchChromium, openWasmSession, type ColdStart } from './browser.ts';
 import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
-import { QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
+import { appSqlFor, QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
+import { rollupCoversAll } from '../src/lake/rollups.ts';
 import { renderMarkdown } from './report.ts';
 import { EXTENSION } from '../src/engine/extension.ts';
 
@@ -36,9 +37,20 @@ export interface Sample extends Timed {
   mode: 'cold' | 'warm';
   /** WASM cold: the page's engine.init() time before the query. */
   initMs?: number;
+  /** 'raw': the class's SQL over the raw tables; 'app': the lake app's answer (appSqlFor). */
+  path: 'raw' | 'app';
+}
+
+/** The headline numbers, under fixed names other tools read. */
+export interface BenchSummary {
+  rows: number;
+  raw: Record<QueryId, { pgWarmMs: number; nativeWarmMs: number; wasmWarmMs: number; wasmColdMs: number }>;
+  app: Record<QueryId, { pgWarmMs: number; wasmWarmMs: number; wasmColdMs: number }>;
+  page: { firstChartColdMs: number; symbolPageRtt40Ms: number; symbolSwitchRtt40Ms: number; symbolSwitchRtt40Requests: number };
 }
 
 export interface BenchResult {
+  summary: BenchSummary;
   startedAt: string;
   finishedAt: string;
   totalSeconds: number;
@@ -54,11 +66,16 @@ export interface BenchResult {
   queries: { id: QueryId; title: string; duckdbSql: string; pgSql: string }[];
   samples: Sample[];
   medians: Record<QueryId, Record<Engine, { cold: number; warm: number }>>;
+  /** The app path in DuckDB-WASM, and whether it gave the raw query's answer. */
+  app: Record<QueryId, { sql: string; cold: number; warm: number; requestsCold: number; bytesCold: number; sameAnswerAsRaw: boolean }>;
   bytes: Record<QueryId, Record<'cold' | 'warm', { bytes: number; requests: number; cachedBytes: number; nginxBytes: number; nginxRequests: number }>>;
   agreement: Record<QueryId, { ok: boolean; detail: string }>;
   storage: StorageRow[];
   coldStart: { cold: ColdStart[]; warm: ColdStart[]; median: { cold: ColdStart; warm: ColdStart }; wasmInitMsMedian: number };
 }
+
+// Filled in by the latency mode (bench/browser.ts symbolPageTimings).
+const pageSummary = (): Omit<BenchSummary['page'], 'firstChartColdMs'> => ({ symbolPageRtt40Ms: NaN, symbolSwitchRtt40Ms: NaN, symbolSwitchRtt40Requests: NaN });
 
 export function median(xs: number[]): number {
   if (!xs.length) return NaN;
@@ -122,7 +139,8 @@ async function main(): Promise<void> {
 
   // 1. The dataset (kept under tmp/bench and reused by later runs with the same size).
   const lake = join(ROOT, 'tmp', 'bench', `lake-symbols-${symbols}`);
-  if (!existsSync(join(lake, 'manifest.json'))) {
+  // A lake from before rollups is generated again: the same bytes keep their names, the rollups are added.
+  if (!existsSync(join(lake, 'manifest.json')) || !rollupCoversAll(await readLakeManifest(lake))) {
     log(`generating ${symbols} symbols into ${lake}`);
     const [, s] = await timed(() => execFileSync(process.execPath, [join(ROOT, 'bin/quantiv.mjs'), 'generate', '--out', lake, '--symbols', String(symbols), '--quiet'], { stdio: 'inherit' }));
     setupSeconds.generate = s;
@@ -202,13 +220,25 @@ async function main(): Promise<void> {
             }
             try {
               const cold = await session.query(sql);
-              samples.push({ ...cold, round, engine, query: q.id, mode: 'cold', ...(initMs === undefined ? {} : { initMs }) });
+              samples.push({ ...cold, round, engine, query: q.id, mode: 'cold', path: 'raw', ...(initMs === undefined ? {} : { initMs }) });
               const warm = await session.query(sql);
-              samples.push({ ...warm, round, engine, query: q.id, mode: 'warm' });
+              samples.push({ ...warm, round, engine, query: q.id, mode: 'warm', path: 'raw' });
               log(`round ${round + 1}/${runs} ${q.id.padEnd(10)} ${engine.padEnd(6)} cold ${cold.ms.toFixed(0).padStart(6)} ms  warm ${warm.ms.toFixed(0).padStart(6)} ms  rows ${cold.rows}${cold.bytes !== undefined ? `  ${cold.requests} req ${(cold.bytes / 1024).toFixed(0)} KiB` : ''}`);
             } finally {
               await session.close();
             }
+          }
+          // The app path: a cold browser session, then the same query warm.
+          const w = await openWasmSession(browser!, nginx!.url, nginx!.accessLog);
+          try {
+            const sql = appSqlFor(q.id, params);
+            const cold = await w.query(sql);
+            samples.push({ ...cold, round, engine: 'wasm', query: q.id, mode: 'cold', path: 'app', initMs: w.ready.initMs });
+            const warm = await w.query(sql);
+            samples.push({ ...warm, round, engine: 'wasm', query: q.id, mode: 'warm', path: 'app' });
+            log(`round ${round + 1}/${runs} ${q.id.padEnd(10)} app    cold ${cold.ms.toFixed(0).padStart(6)} ms  warm ${warm.ms.toFixed(0).padStart(6)} ms  rows ${cold.rows}  ${cold.requests} req ${((cold.bytes ?? 0) / 1024).toFixed(0)} KiB`);
+          } finally {
+            await w.close();
           }
         }
       }
@@ -216,7 +246,8 @@ async function main(): Promise<void> {
     setupSeconds.rounds = roundsS;
 
     // 5. Aggregate.
-    const pick = (q: QueryId, e: Engine, m: 'cold' | 'warm') => samples.filter((s) => s.query === q && s.engine === e && s.mode === m);
+    const pick = (q: QueryId, e: Engine, m: 'cold' | 'warm', path: Sample['path'] = 'raw') =>
+      samples.filter((s) => s.query === q && s.engine === e && s.mode === m && s.path === path);
     const medians = {} as BenchResult['medians'];
     const bytes = {} as BenchResult['bytes'];
     const agreement = {} as BenchResult['agreement'];
@@ -228,17 +259,38 @@ async function main(): Promise<void> {
         return { bytes: median(ss.map((s) => s.bytes ?? 0)), requests: median(ss.map((s) => s.requests ?? 0)), cachedBytes: median(ss.map((s) => s.cachedBytes ?? 0)), nginxBytes: median(ss.map((s) => s.nginxBytes ?? 0)), nginxRequests: median(ss.map((s) => s.nginxRequests ?? 0)) };
       };
       bytes[q.id] = { cold: b('cold'), warm: b('warm') };
-      const answers = new Set(samples.filter((s) => s.query === q.id).map((s) => `${s.rows} rows, count sum ${s.check === null ? '-' : Math.round(s.check)}`));
+      const answers = new Set(samples.filter((s) => s.query === q.id && s.path === 'raw').map((s) => `${s.rows} rows, count sum ${s.check === null ? '-' : Math.round(s.check)}`));
       // PostgreSQL agrees on counts; the DuckDB engines on every value (resultDigest).
-      const digests = new Set(samples.filter((s) => s.query === q.id && s.digest !== undefined).map((s) => s.digest));
+      const digests = new Set(samples.filter((s) => s.query === q.id && s.path === 'raw' && s.digest !== undefined).map((s) => s.digest));
       agreement[q.id] = { ok: answers.size === 1 && digests.size === 1, detail: [...answers, ...[...digests].map((d) => `values ${d}`)].join(' | ') };
+    }
+    const app = {} as BenchResult['app'];
+    for (const q of QUERIES) {
+      const raw = new Set(samples.filter((s) => s.query === q.id && s.path === 'raw' && s.engine === 'wasm').map((s) => s.digest));
+      const mine = samples.filter((s) => s.query === q.id && s.path === 'app');
+      app[q.id] = {
+        sql: appSqlFor(q.id, params),
+        cold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.ms)), warm: median(pick(q.id, 'wasm', 'warm', 'app').map((s) => s.ms)),
+        requestsCold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.requests ?? 0)), bytesCold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.bytes ?? 0)),
+        sameAnswerAsRaw: raw.size === 1 && mine.length > 0 && mine.every((s) => raw.has(s.digest)),
+      };
     }
     const medCs = (xs: ColdStart[]): ColdStart => ({
       firstChartMs: median(xs.map((x) => x.firstChartMs)), wasmBytes: median(xs.map((x) => x.wasmBytes)),
       totalBytes: median(xs.map((x) => x.totalBytes)), dataBytes: median(xs.map((x) => x.dataBytes)), requests: median(xs.map((x) => x.requests)),
     });
     const chromiumVersion = browser.version();
+    const coldStartMedian = { cold: medCs(coldStarts.cold), warm: medCs(coldStarts.warm) };
+    const summary: BenchSummary = {
+      rows: optionRows,
+      raw: Object.fromEntries(QUERIES.map((q) => [q.id, {
+        pgWarmMs: medians[q.id].pg.warm, nativeWarmMs: medians[q.id].native.warm, wasmWarmMs: medians[q.id].wasm.warm, wasmColdMs: medians[q.id].wasm.cold,
+      }])) as BenchSummary['raw'],
+      app: Object.fromEntries(QUERIES.map((q) => [q.id, { pgWarmMs: medians[q.id].pg.warm, wasmWarmMs: app[q.id].warm, wasmColdMs: app[q.id].cold }])) as BenchSummary['app'],
+      page: { firstChartColdMs: coldStartMedian.cold.firstChartMs, ...pageSummary() },
+    };
     const result: BenchResult = {
+      summary,
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       totalSeconds: (performance.now() - t0) / 1000,
@@ -257,8 +309,8 @@ async function main(): Promise<void> {
       pg: { version: pgVersion, settings: tuning.settings, note: tuning.note, loadRowsPerSecond: Math.round(totalRows / loadS) },
       cold: COLD, warm: WARM,
       queries: QUERIES.map((q) => ({ id: q.id, title: q.title, duckdbSql: sqlFor(q, params, 'duckdb'), pgSql: sqlFor(q, params, 'pg') })),
-      samples, medians, bytes, agreement, storage: storageRows,
-      coldStart: { ...coldStarts, median: { cold: medCs(coldStarts.cold), warm: medCs(coldStarts.warm) }, wasmInitMsMedian: median(wasmInits) },
+      samples, medians, app, bytes, agreement, storage: storageRows,
+      coldStart: { ...coldStarts, median: coldStartMedian, wasmInitMsMedian: median(wasmInits) },
     };
     const md = renderMarkdown(result);
     const dir = join(ROOT, 'bench', 'results');

@@ -2,7 +2,9 @@
 // lake loaded into a real PostgreSQL, the same SQL gives the same answers in PostgreSQL (legacy
 // schema), native DuckDB and DuckDB-WASM 1.28's node build (DuckDB 0.9.1, the browser's engine).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUERIES, sqlFor, type QueryParams } from '../../bench/queries.ts';
+import { appSqlFor, QUERIES, sqlFor, type QueryParams } from '../../bench/queries.ts';
+import { resultDigest } from '../../src/lake/result.ts';
+import type { LocalEngine } from '../../src/node/engines/wasm.ts';
 import { openNativeSession, openPg, type Session, type Timed } from '../../bench/engines.ts';
 import { loadIntoPg } from '../../src/node/pg/load.ts';
 import { openWasm } from '../../src/node/engines/wasm.ts';
@@ -15,6 +17,7 @@ let pg: Session;
 let native: Session;
 let wasm: Session;
 let params: QueryParams;
+let engine: LocalEngine;
 
 beforeAll(async () => {
   const lake = smallLake();
@@ -23,6 +26,7 @@ beforeAll(async () => {
   pg = await openPg(cluster.url);
   native = await openNativeSession(lake);
   const w = await openWasm(lake);
+  engine = w;
   wasm = {
     async query(sql): Promise<Timed> {
       const r = await w.query(sql);
@@ -62,6 +66,16 @@ describe('bench queries', () => {
       expect(a.check).not.toBeNull();
       expect(b.check).toBe(a.check);
       expect(c.check).toBe(a.check);
+    });
+  }
+
+  for (const q of QUERIES) {
+    it(`${q.id}: the app's answer (rollups) equals the raw tables' answer, value for value`, async () => {
+      const app = appSqlFor(q.id, params);
+      if (q.id !== 'join') expect(app).toContain('options_daily');
+      const [raw, fast] = [await engine.query(sqlFor(q, params, 'duckdb')), await engine.query(app)];
+      expect(raw.rows).toBeGreaterThan(0);
+      expect(resultDigest(fast)).toBe(resultDigest(raw));
     });
   }
 });
