@@ -18,6 +18,7 @@ import { appColdStart, launchChromium, openWasmSession, type ColdStart } from '.
 import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
 import { appSqlFor, QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
 import { rollupCoversAll } from '../src/lake/rollups.ts';
+import { BUILTIN_SYMBOLS } from '../src/node/generate/universe.ts';
 import { renderMarkdown } from './report.ts';
 import { EXTENSION } from '../src/engine/extension.ts';
 
@@ -26,6 +27,25 @@ const ROOT = resolve(import.meta.dirname, '..');
 // The package's exports map hides its package.json; read the installed one.
 const WASM_PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules/@duckdb/duckdb-wasm/package.json'), 'utf8')) as { version: string }).version;
 const ROWS_PER_SYMBOL = 257_638; // generator default dates (2024-01-02..2025-08-29), default strikes
+const DEFAULT_MONTHS = 20;
+const LEGACY_ROWS_PER_MONTH = 1_260_000;
+
+/** The built-in tickers first, then seeded synthetic ones (X001, ...) past the list's end. */
+function symbolsArg(n: number): string {
+  if (n <= BUILTIN_SYMBOLS.length) return String(n);
+  const extra = Array.from({ length: n - BUILTIN_SYMBOLS.length }, (_, i) => `X${String(i + 1).padStart(3, '0')}`);
+  return [...BUILTIN_SYMBOLS, ...extra].join(',');
+}
+
+/** Symbols and a start date giving about `rows` option rows at the legacy table's monthly volume. */
+export function legacyShape(rows: number): { symbols: number; from: string } {
+  if (!Number.isFinite(rows) || rows < LEGACY_ROWS_PER_MONTH) throw new Error(`--rows must be at least ${LEGACY_ROWS_PER_MONTH}`);
+  const symbols = Math.round(LEGACY_ROWS_PER_MONTH / (ROWS_PER_SYMBOL / DEFAULT_MONTHS));
+  const months = Math.round(rows / LEGACY_ROWS_PER_MONTH);
+  // The default range ends in August 2025; count whole months back from its September.
+  const start = new Date(Date.UTC(2025, 8 - months, 1));
+  return { symbols, from: start.toISOString().slice(0, 10) };
+}
 export const ENGINES = ['pg', 'native', 'wasm'] as const;
 export type Engine = (typeof ENGINES)[number];
 export const ENGINE_LABEL: Record<Engine, string> = { pg: 'PostgreSQL 15', native: 'DuckDB native', wasm: 'DuckDB-WASM' };
@@ -125,9 +145,10 @@ async function main(): Promise<void> {
       + '  --drop-caches: also drop the OS page cache before every cold run (root; affects the whole machine)');
     return;
   }
-  const symbols = values.symbols ? Number(values.symbols)
-    : values.rows ? Math.max(1, Math.round(Number(values.rows) / ROWS_PER_SYMBOL))
-      : values.quick ? 2 : 40;
+  // --rows takes the legacy table's shape, about 1.26M option rows a month: 98 symbols over as many
+  // months back from the default end date as the row count needs.
+  const legacy = values.rows ? legacyShape(Number(values.rows)) : null;
+  const symbols = values.symbols ? Number(values.symbols) : legacy ? legacy.symbols : values.quick ? 2 : 40;
   if (!Number.isInteger(symbols) || symbols < 1 || symbols > 200) throw new Error('--symbols/--rows give 1..200 symbols');
   const runs = values.runs ? Number(values.runs) : values.quick ? 3 : 5;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
@@ -138,11 +159,11 @@ async function main(): Promise<void> {
   const setupSeconds: Record<string, number | null> = {};
 
   // 1. The dataset (kept under tmp/bench and reused by later runs with the same size).
-  const lake = join(ROOT, 'tmp', 'bench', `lake-symbols-${symbols}`);
+  const lake = join(ROOT, 'tmp', 'bench', `lake-symbols-${symbols}${legacy ? `-from-${legacy.from}` : ''}`);
   // A lake from before rollups is generated again: the same bytes keep their names, the rollups are added.
   if (!existsSync(join(lake, 'manifest.json')) || !rollupCoversAll(await readLakeManifest(lake))) {
     log(`generating ${symbols} symbols into ${lake}`);
-    const [, s] = await timed(() => execFileSync(process.execPath, [join(ROOT, 'bin/quantiv.mjs'), 'generate', '--out', lake, '--symbols', String(symbols), '--quiet'], { stdio: 'inherit' }));
+    const [, s] = await timed(() => execFileSync(process.execPath, [join(ROOT, 'bin/quantiv.mjs'), 'generate', '--out', lake, '--symbols', symbolsArg(symbols), ...(legacy ? ['--from', legacy.from] : []), '--quiet'], { stdio: 'inherit' }));
     setupSeconds.generate = s;
   } else {
     log(`reusing ${lake}`);

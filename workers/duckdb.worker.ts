@@ -206,7 +206,8 @@ async function loadManifest(url: string): Promise<Manifest> {
   } catch {
     throw new Error(`The data manifest ${url} is not valid JSON`);
   }
-  return parseManifest(json);
+  // A lake published by a newer version may list tables this app does not know: read the rest.
+  return parseManifest(json, { unknownTables: 'skip' });
 }
 
 /** Ids for queries without a caller-chosen id; negative so they never meet the UI's. */

@@ -23,6 +23,14 @@ const raw = {
 };
 
 describe('manifest', () => {
+  it('a reader can skip tables it does not know; a writer refuses them', () => {
+    const newer = { ...raw, files: [...raw.files, file('derived/x_2025.parquet', null, null, 'future_rollup')] };
+    expect(() => parseManifest(newer)).toThrow(/files\[4\]\.table "future_rollup" is unknown/);
+    expect(parseManifest(newer, { unknownTables: 'skip' }).files.map((f) => f.table)).toEqual(['options', 'options', 'options', 'model_meta']);
+    // Only well-formed table names are skipped: garbage still fails.
+    expect(() => parseManifest({ ...raw, files: [...raw.files, file('x.parquet', null, null, 'DROP TABLE')] }, { unknownTables: 'skip' })).toThrow(/unknown/);
+  });
+
   it('parses a valid manifest', () => {
     const m = parseManifest(raw);
     expect(m.files).toHaveLength(4);

@@ -42,7 +42,18 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Validates untrusted JSON into a Manifest; the error says which field is wrong. */
-export function parseManifest(json: unknown): Manifest {
+export interface ParseOptions {
+  /**
+   * 'skip': leave out files of tables this version does not know (a newer writer's derived tables),
+   * so an older app keeps reading a newer lake; readers only. Writers keep the default 'fail': a
+   * republish that dropped them would lose the newer writer's files.
+   */
+  unknownTables?: 'fail' | 'skip';
+}
+
+const TABLE_IDENT = /^[a-z][a-z0-9_]{0,62}$/;
+
+export function parseManifest(json: unknown, opts: ParseOptions = {}): Manifest {
   const fail = (msg: string): never => {
     throw new ManifestError(`manifest.json: ${msg}`);
   };
@@ -54,7 +65,12 @@ export function parseManifest(json: unknown): Manifest {
   if (typeof m.createdAt !== 'string') fail('createdAt missing');
   if (!Array.isArray(m.files)) fail('files must be an array');
   const seen = new Set<string>();
-  const files = (m.files as unknown[]).map((raw, i): ManifestFile => {
+  const known = (raw: unknown): boolean => {
+    const t = (raw as Record<string, unknown> | null)?.table;
+    return opts.unknownTables !== 'skip' || typeof t !== 'string' || !TABLE_IDENT.test(t) || TABLE_NAMES.includes(t as TableName);
+  };
+  const listed = (m.files as unknown[]).map((raw, i) => [raw, i] as const);
+  const files = listed.filter(([raw]) => known(raw)).map(([raw, i]): ManifestFile => {
     const where = `files[${i}]`;
     if (typeof raw !== 'object' || raw === null) fail(`${where} is not an object`);
     const f = raw as Record<string, unknown>;
