@@ -38,11 +38,11 @@ test.afterAll(async () => {
   await context.close();
 });
 
-function report(what: string, c: ActionCost): void {
+async function report(what: string, c: ActionCost): Promise<void> {
   const line = `${what} at ${RTT_MS} ms RTT: ${Math.round(c.ms)} ms to all panels drawn; lake ${c.lakeRequests} requests, ${c.lakeBytes} bytes; all ${c.requests} requests, ${c.bytes} bytes`;
   console.log(line);
   test.info().annotations.push({ type: 'latency', description: line });
-  void test.info().attach(`${what}.json`, { body: JSON.stringify({ rttMs: RTT_MS, ...c }, null, 2), contentType: 'application/json' });
+  await test.info().attach(`${what}.json`, { body: JSON.stringify({ rttMs: RTT_MS, ...c }, null, 2), contentType: 'application/json' });
 }
 
 async function everyPanelDrawn(): Promise<void> {
@@ -55,7 +55,7 @@ async function everyPanelDrawn(): Promise<void> {
 test('cold Symbol page through a 40 ms round trip: lake requests and bytes within budget', async ({ rtt40URL }) => {
   test.setTimeout(120_000);
   const cold = await loadSymbolPage(page, rtt40URL);
-  report(`cold Symbol page (${cold.symbol})`, cold);
+  await report(`cold Symbol page (${cold.symbol})`, cold);
   await everyPanelDrawn();
   // The page really came through the proxy: the document alone waited one injected delay.
   expect(cold.ms).toBeGreaterThanOrEqual(RTT_MS);
@@ -67,7 +67,7 @@ test('cold Symbol page through a 40 ms round trip: lake requests and bytes withi
 test('switching symbol through a 40 ms round trip: lake requests and bytes within budget', async () => {
   test.setTimeout(120_000);
   const sw = await switchSymbol(page);
-  report(`switch to ${sw.symbol}`, sw);
+  await report(`switch to ${sw.symbol}`, sw);
   await everyPanelDrawn();
   await expect(page).toHaveURL(new RegExp(`symbol=${sw.symbol}`));
   expect(sw.lakeRequests).toBeGreaterThan(0);
