@@ -3,6 +3,7 @@
 // independently, from nginx's access log.
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { readAccessLog, currentOffset, type AccessEntry } from '../tests/e2e/harness/access-log.ts';
+import { loadSymbolPage, switchSymbol } from '../tests/e2e/harness/symbol-page.ts';
 import type { BenchAnswer, BenchReady } from '../src/bench/main.ts';
 import type { Session, Timed } from './engines.ts';
 
@@ -104,6 +105,38 @@ export async function appColdStart(browser: Browser, baseUrl: string, accessLog:
     const cold = await loadApp(page, baseUrl, accessLog);
     const warm = await loadApp(page, baseUrl, accessLog);
     return { cold, warm };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The Symbol page read through the latency proxy (the key names say 40 ms; PageTimings.rttMs says which). */
+export interface SymbolPageTimings {
+  /** Navigation start to every panel done and every chart drawn, cold (new context, empty cache). */
+  symbolPageRtt40Ms: number;
+  /** Lake requests (nginx, under /data/) and their body bytes for that load. */
+  symbolPageRtt40Requests: number;
+  symbolPageRtt40Bytes: number;
+  /** Then one symbol switch in the same page (its own selector) until every panel is redrawn. */
+  symbolSwitchRtt40Ms: number;
+  symbolSwitchRtt40Requests: number;
+  symbolSwitchRtt40Bytes: number;
+}
+
+/**
+ * The real app's Symbol page through `proxyUrl` (src/node/latency-proxy.ts in front of the bench
+ * nginx): DuckDB-WASM's lake reads are sequential, so this is where request count turns into time.
+ * The same waits and counts as tests/e2e/latency.spec.ts.
+ */
+export async function symbolPageTimings(browser: Browser, proxyUrl: string, accessLog: string): Promise<SymbolPageTimings> {
+  const { context, page } = await freshPage(browser);
+  try {
+    const cold = await loadSymbolPage(page, proxyUrl, accessLog);
+    const sw = await switchSymbol(page, accessLog);
+    return {
+      symbolPageRtt40Ms: cold.ms, symbolPageRtt40Requests: cold.lakeRequests, symbolPageRtt40Bytes: cold.lakeBytes,
+      symbolSwitchRtt40Ms: sw.ms, symbolSwitchRtt40Requests: sw.lakeRequests, symbolSwitchRtt40Bytes: sw.lakeBytes,
+    };
   } finally {
     await context.close();
   }

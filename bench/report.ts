@@ -1,4 +1,5 @@
-// The bench's markdown: medians with ratios to native DuckDB, bytes per query, storage, cold start.
+// The bench's markdown: medians with ratios to native DuckDB, bytes per query, storage, cold start,
+// the Symbol page at a distance.
 import type { BenchResult, Engine } from './run.ts';
 import { QUERIES } from './queries.ts';
 
@@ -91,6 +92,11 @@ export function renderMarkdown(r: BenchResult): string {
   out.push('');
   out.push(`DuckDB-WASM init on the bench page (wasm, manifest, views), median: ${fmtMs(r.coldStart.wasmInitMsMedian)}; not included in the cold query times above.`);
   out.push('');
+  if (r.page) {
+    const p = r.page;
+    out.push(`Symbol page through a proxy adding ${p.rttMs} ms to every request (median; until every panel is done and every chart drawn): cold load ${fmtMs(p.symbolPageRtt40Ms)}, ${n(p.symbolPageRtt40Requests)} lake requests, ${fmtBytes(p.symbolPageRtt40Bytes)}; then a symbol switch ${fmtMs(p.symbolSwitchRtt40Ms)}, ${n(p.symbolSwitchRtt40Requests)} lake requests, ${fmtBytes(p.symbolSwitchRtt40Bytes)}.`);
+    out.push('');
+  }
   const s = r.setupSeconds;
   const sec = (x: number | null | undefined) => (x === null || x === undefined ? 'reused' : `${x.toFixed(1)} s`);
   out.push(`Setup: generate ${sec(s.generate)}; site build ${sec(s.build)}; PostgreSQL load (COPY into the indexed legacy tables, then ANALYZE) ${sec(s.pgLoad)} (${n(r.pg.loadRowsPerSecond)} rows/s); VACUUM ANALYZE ${sec(s.pgVacuumAnalyze)}; the measured rounds ${sec(s.rounds)}.`);

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --symbols N | --rows N] [--runs N] [--out NAME] [--drop-caches]`
+// `npm run bench [-- --quick | --symbols N | --rows N] [--runs N] [--out NAME] [--drop-caches] [--rtt MS]`
 // One generated dataset loaded into PostgreSQL 15 (legacy schema, its indexes, tuned) and served as
 // the lake by the real nginx; the four query classes (bench/queries.ts) run in PostgreSQL, native
 // DuckDB and DuckDB-WASM in headless Chromium, cold and warm, N rounds interleaved with the engine
@@ -12,9 +12,10 @@ import type { Browser } from '@playwright/test';
 import { loadIntoPg } from '../src/cli/pg-load.ts';
 import { readLakeManifest } from '../src/node/lake-io.ts';
 import { openNative } from '../src/node/engines/native.ts';
+import { DEFAULT_DELAY_MS, startLatencyProxy, type LatencyProxy } from '../src/node/latency-proxy.ts';
 import { startNginx, type NginxServer } from '../src/node/nginx.ts';
 import { startPostgres, type PgCluster } from '../tests/support/postgres.ts';
-import { appColdStart, launchChromium, openWasmSession, type ColdStart } from './browser.ts';
+import { appColdStart, launchChromium, openWasmSession, symbolPageTimings, type ColdStart, type SymbolPageTimings } from './browser.ts';
 import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
 import { appSqlFor, QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
 import { rollupCoversAll } from '../src/lake/rollups.ts';
@@ -92,6 +93,8 @@ export interface BenchResult {
   agreement: Record<QueryId, { ok: boolean; detail: string }>;
   storage: StorageRow[];
   coldStart: { cold: ColdStart[]; warm: ColdStart[]; median: { cold: ColdStart; warm: ColdStart }; wasmInitMsMedian: number };
+  /** The real app's pages through the latency proxy: medians, plus every round's sample. */
+  page?: SymbolPageTimings & { rttMs: number; samples: SymbolPageTimings[] };
 }
 
 // Filled in by the latency mode (bench/browser.ts symbolPageTimings).
@@ -136,13 +139,14 @@ async function main(): Promise<void> {
     args: process.argv.slice(2), strict: true,
     options: {
       quick: { type: 'boolean' }, symbols: { type: 'string' }, rows: { type: 'string' }, runs: { type: 'string' },
-      out: { type: 'string' }, 'drop-caches': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' }, 'drop-caches': { type: 'boolean' }, rtt: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench -- [--quick | --symbols N | --rows N] [--runs N] [--out NAME] [--drop-caches]\n'
+    console.log('usage: npm run bench -- [--quick | --symbols N | --rows N] [--runs N] [--out NAME] [--drop-caches] [--rtt MS]\n'
       + '  default 40 symbols (~10.3M option rows), 5 runs; --quick = 2 symbols (~520k rows), 3 runs\n'
-      + '  --drop-caches: also drop the OS page cache before every cold run (root; affects the whole machine)');
+      + '  --drop-caches: also drop the OS page cache before every cold run (root; affects the whole machine)\n'
+      + `  --rtt MS: delay per request of the proxy the Symbol page timings go through (default ${DEFAULT_DELAY_MS})`);
     return;
   }
   // --rows takes the legacy table's shape, about 1.26M option rows a month: 98 symbols over as many
@@ -154,6 +158,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
   const outName = values.out ?? (values.quick ? 'quick' : 'latest');
   const dropCaches = values['drop-caches'] ?? false;
+  const rttMs = values.rtt === undefined ? DEFAULT_DELAY_MS : Number(values.rtt);
+  if (!Number.isFinite(rttMs) || rttMs < 0 || rttMs > 10_000) throw new Error('--rtt must be 0..10000 ms');
   const started = new Date();
   const t0 = performance.now();
   const setupSeconds: Record<string, number | null> = {};
@@ -183,9 +189,12 @@ async function main(): Promise<void> {
   let nginx: NginxServer | null = null;
   let cluster: PgCluster | null = null;
   let browser: Browser | null = null;
+  let proxy: LatencyProxy | null = null;
   try {
     nginx = await startNginx({ siteRoot: site, dataRoot: lake });
     log(`nginx ${nginx.url}`);
+    proxy = await startLatencyProxy({ upstream: nginx.url, delayMs: rttMs });
+    log(`latency proxy ${proxy.url} (${rttMs} ms per request)`);
 
     // 3. PostgreSQL: private cluster, tuned, legacy schema + indexes, loaded, VACUUM ANALYZE.
     cluster = await startPostgres();
@@ -217,12 +226,16 @@ async function main(): Promise<void> {
     const samples: Sample[] = [];
     const coldStarts: { cold: ColdStart[]; warm: ColdStart[] } = { cold: [], warm: [] };
     const wasmInits: number[] = [];
+    const pageSamples: SymbolPageTimings[] = [];
     const [, roundsS] = await timed(async () => {
       for (let round = 0; round < runs; round++) {
         if (dropCaches) dropOsCaches();
         const cs = await appColdStart(browser!, nginx!.url, nginx!.accessLog);
         coldStarts.cold.push(cs.cold);
         coldStarts.warm.push(cs.warm);
+        const pt = await symbolPageTimings(browser!, proxy!.url, nginx!.accessLog);
+        pageSamples.push(pt);
+        log(`round ${round + 1}/${runs} symbol page at ${rttMs} ms: cold ${pt.symbolPageRtt40Ms.toFixed(0)} ms ${pt.symbolPageRtt40Requests} req; switch ${pt.symbolSwitchRtt40Ms.toFixed(0)} ms ${pt.symbolSwitchRtt40Requests} req`);
         for (const [qi, q] of QUERIES.entries()) {
           const order = ENGINES.map((_, i) => ENGINES[(i + round + qi) % ENGINES.length]!);
           for (const engine of order) {
@@ -333,6 +346,12 @@ async function main(): Promise<void> {
       samples, medians, app, bytes, agreement, storage: storageRows,
       coldStart: { ...coldStarts, median: coldStartMedian, wasmInitMsMedian: median(wasmInits) },
     };
+    const pm = (k: keyof SymbolPageTimings) => median(pageSamples.map((p) => p[k]));
+    result.page = {
+      rttMs, samples: pageSamples,
+      symbolPageRtt40Ms: pm('symbolPageRtt40Ms'), symbolPageRtt40Requests: pm('symbolPageRtt40Requests'), symbolPageRtt40Bytes: pm('symbolPageRtt40Bytes'),
+      symbolSwitchRtt40Ms: pm('symbolSwitchRtt40Ms'), symbolSwitchRtt40Requests: pm('symbolSwitchRtt40Requests'), symbolSwitchRtt40Bytes: pm('symbolSwitchRtt40Bytes'),
+    };
     const md = renderMarkdown(result);
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
@@ -342,6 +361,7 @@ async function main(): Promise<void> {
     log(`wrote bench/results/${outName}.json and .md in ${result.totalSeconds.toFixed(0)} s`);
   } finally {
     await browser?.close();
+    await proxy?.stop();
     await nginx?.stop();
     await cluster?.stop();
   }

@@ -12,9 +12,13 @@ function env(name: string): string {
   return v;
 }
 
-export const test = base.extend({
+export const test = base.extend<{ rtt40URL: string }>({
   baseURL: async ({}, use) => {
     await use(env('QUANTIV_BASE_URL'));
+  },
+  /** The same nginx behind a proxy that holds every request 40 ms (src/node/latency-proxy.ts). */
+  rtt40URL: async ({}, use) => {
+    await use(env('QUANTIV_RTT40_URL'));
   },
 });
 export { expect };

@@ -3,11 +3,15 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLatencyProxy } from '../../../src/node/latency-proxy.ts';
 import { startNginx } from '../../../src/node/nginx.ts';
 import { buildServedDataRoot } from './lake-fixtures.ts';
 import { LAKE_DIR, SITE_DIR } from './paths.ts';
 
-export default async function globalSetup(): Promise<void> {
+/** The delay tests/e2e/latency.spec.ts reads the same nginx through (QUANTIV_RTT40_URL). */
+const RTT_MS = 40;
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(join(SITE_DIR, 'index.html'))) {
     throw new Error(`${SITE_DIR}/index.html is missing: run \`npx vite build\` first (or set QUANTIV_SITE_DIR)`);
   }
@@ -25,5 +29,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.QUANTIV_LAKE_FIXTURES = JSON.stringify(fixtures);
   process.env.QUANTIV_NGINX_PID = String(server.pid);
   process.env.QUANTIV_NGINX_PREFIX = server.prefix;
-  console.log(`e2e: nginx ${server.url} (site ${SITE_DIR}, data ${dataRoot}, logs ${server.prefix})`);
+  // In this (the runner's) process, so it lives as long as the run; the returned function stops it.
+  const proxy = await startLatencyProxy({ upstream: server.url, delayMs: RTT_MS });
+  process.env.QUANTIV_RTT40_URL = proxy.url;
+  console.log(`e2e: nginx ${server.url} (site ${SITE_DIR}, data ${dataRoot}, logs ${server.prefix}); ${RTT_MS} ms proxy ${proxy.url}`);
+  return () => proxy.stop();
 }
