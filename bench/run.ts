@@ -97,8 +97,6 @@ export interface BenchResult {
   page?: SymbolPageTimings & { rttMs: number; samples: SymbolPageTimings[] };
 }
 
-// Filled in by the latency mode (bench/browser.ts symbolPageTimings).
-const pageSummary = (): Omit<BenchSummary['page'], 'firstChartColdMs'> => ({ symbolPageRtt40Ms: NaN, symbolSwitchRtt40Ms: NaN, symbolSwitchRtt40Requests: NaN });
 
 export function median(xs: number[]): number {
   if (!xs.length) return NaN;
@@ -314,6 +312,7 @@ async function main(): Promise<void> {
       totalBytes: median(xs.map((x) => x.totalBytes)), dataBytes: median(xs.map((x) => x.dataBytes)), requests: median(xs.map((x) => x.requests)),
     });
     const chromiumVersion = browser.version();
+    const pm = (k: keyof SymbolPageTimings) => median(pageSamples.map((p) => p[k]));
     const coldStartMedian = { cold: medCs(coldStarts.cold), warm: medCs(coldStarts.warm) };
     const summary: BenchSummary = {
       rows: optionRows,
@@ -321,7 +320,10 @@ async function main(): Promise<void> {
         pgWarmMs: medians[q.id].pg.warm, nativeWarmMs: medians[q.id].native.warm, wasmWarmMs: medians[q.id].wasm.warm, wasmColdMs: medians[q.id].wasm.cold,
       }])) as BenchSummary['raw'],
       app: Object.fromEntries(QUERIES.map((q) => [q.id, { pgWarmMs: medians[q.id].pg.warm, wasmWarmMs: app[q.id].warm, wasmColdMs: app[q.id].cold }])) as BenchSummary['app'],
-      page: { firstChartColdMs: coldStartMedian.cold.firstChartMs, ...pageSummary() },
+      page: {
+        firstChartColdMs: coldStartMedian.cold.firstChartMs,
+        symbolPageRtt40Ms: pm('symbolPageRtt40Ms'), symbolSwitchRtt40Ms: pm('symbolSwitchRtt40Ms'), symbolSwitchRtt40Requests: pm('symbolSwitchRtt40Requests'),
+      },
     };
     const result: BenchResult = {
       summary,
@@ -346,7 +348,6 @@ async function main(): Promise<void> {
       samples, medians, app, bytes, agreement, storage: storageRows,
       coldStart: { ...coldStarts, median: coldStartMedian, wasmInitMsMedian: median(wasmInits) },
     };
-    const pm = (k: keyof SymbolPageTimings) => median(pageSamples.map((p) => p[k]));
     result.page = {
       rttMs, samples: pageSamples,
       symbolPageRtt40Ms: pm('symbolPageRtt40Ms'), symbolPageRtt40Requests: pm('symbolPageRtt40Requests'), symbolPageRtt40Bytes: pm('symbolPageRtt40Bytes'),
