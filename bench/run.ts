@@ -17,7 +17,7 @@ import { startPostgres, type PgCluster } from '../tests/support/postgres.ts';
 import { appColdStart, launchChromium, openWasmSession, type ColdStart } from './browser.ts';
 import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
 import { QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
-import { renderMarkdown } from './report.ts';
+import { medianPhases, renderMarkdown } from './report.ts';
 import { EXTENSION } from '../src/engine/extension.ts';
 
 
@@ -236,6 +236,7 @@ async function main(): Promise<void> {
     const medCs = (xs: ColdStart[]): ColdStart => ({
       firstChartMs: median(xs.map((x) => x.firstChartMs)), wasmBytes: median(xs.map((x) => x.wasmBytes)),
       totalBytes: median(xs.map((x) => x.totalBytes)), dataBytes: median(xs.map((x) => x.dataBytes)), requests: median(xs.map((x) => x.requests)),
+      longestTaskMs: median(xs.map((x) => x.longestTaskMs)), phases: medianPhases(xs.map((x) => x.phases)),
     });
     const chromiumVersion = browser.version();
     const result: BenchResult = {
