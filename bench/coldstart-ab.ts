@@ -69,7 +69,11 @@ async function coldLoad(browser: Awaited<ReturnType<typeof launchChromium>>, url
   await cdp.detach();
   t0.wall = Date.now();
   await page.goto(url);
-  await page.waitForSelector('[data-testid=iv-chart]:not([data-points="0"])', { timeout: 120_000 });
+  await page.waitForSelector('[data-testid=iv-chart]:not([data-points="0"])', { timeout: 60_000 }).catch(async (e: unknown) => {
+    const status = await page.locator('main').innerText().catch(() => '?');
+    await context.close();
+    throw new Error(`${(e as Error).message.split('\n')[0]}; page says: ${status.slice(0, 120)}`);
+  });
   const inPage = await page.evaluate(() => {
     const w = window as unknown as { __lt: { start: number; duration: number }[]; __chart: number };
     const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
@@ -100,7 +104,12 @@ try {
     // Rotate the order each round so no build always goes first after a pause.
     for (let j = 0; j < sites.length; j++) {
       const i = (j + round) % sites.length;
-      const l = await coldLoad(browser, `${servers[i]!.url}${values.path}`);
+      const l = await coldLoad(browser, `${servers[i]!.url}${values.path}`).catch((e: unknown) => {
+        // One stuck load should not cost the whole comparison; it is reported, not medianed.
+        process.stderr.write(`${round + 1}/${runs} ${sites[i]!.name}: FAILED ${(e as Error).message.split('\n')[0]}\n`);
+        return null;
+      });
+      if (!l) continue;
       loads[i]!.push(l);
       process.stderr.write(`${round + 1}/${runs} ${sites[i]!.name.padEnd(10)} chart ${l.firstChartMs.toFixed(0).padStart(5)} ms  longest task ${l.longestTaskMs.toFixed(0).padStart(4)} ms\n`);
     }
