@@ -79,6 +79,24 @@ export interface ColdStart {
   totalBytes: number;
   dataBytes: number;
   requests: number;
+  /** The app's phase marks (src/engine/marks.ts), ms after navigation start, worker's included. */
+  phases: Record<string, number>;
+  /** Longest main-thread task (PerformanceObserver 'longtask') before the first chart was drawn. */
+  longestTaskMs: number;
+}
+
+declare global {
+  interface Window {
+    quantivLongTasks?: { start: number; duration: number }[];
+  }
+}
+
+/** Long tasks are not buffered for a late observer: collect them from the document's start. */
+function observeLongTasks(): void {
+  window.quantivLongTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.quantivLongTasks!.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask' });
 }
 
 async function loadApp(page: Page, baseUrl: string, accessLog: string): Promise<ColdStart> {
@@ -87,6 +105,13 @@ async function loadApp(page: Page, baseUrl: string, accessLog: string): Promise<
   await page.goto(`${baseUrl}/`);
   await page.waitForSelector('[data-testid=iv-chart]:not([data-points="0"])', { timeout: 120_000 });
   const firstChartMs = Date.now() - t;
+  const { phases, longestTaskMs } = await page.evaluate(() => {
+    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('quantiv:'));
+    const phases = Object.fromEntries(marks.map((m) => [m.name.slice('quantiv:'.length), Math.round(m.startTime)]));
+    const drawn = phases['first-chart'] ?? performance.now();
+    const tasks = (window.quantivLongTasks ?? []).filter((e) => e.start < drawn);
+    return { phases, longestTaskMs: Math.round(Math.max(0, ...tasks.map((e) => e.duration))) };
+  });
   const log = await logSince(offset, accessLog);
   const sum = (es: AccessEntry[]) => es.reduce((s, e) => s + e.bytes, 0);
   return {
@@ -95,12 +120,15 @@ async function loadApp(page: Page, baseUrl: string, accessLog: string): Promise<
     totalBytes: sum(log),
     dataBytes: sum(log.filter((e) => e.uri.startsWith('/data/'))),
     requests: log.length,
+    phases,
+    longestTaskMs,
   };
 }
 
 /** The real app, cold (new context, empty cache), then reloaded in the same context (warm cache). */
 export async function appColdStart(browser: Browser, baseUrl: string, accessLog: string): Promise<{ cold: ColdStart; warm: ColdStart }> {
   const { context, page } = await freshPage(browser);
+  await page.addInitScript(observeLongTasks);
   try {
     const cold = await loadApp(page, baseUrl, accessLog);
     const warm = await loadApp(page, baseUrl, accessLog);

@@ -27,6 +27,37 @@ function ratio(x: number, base: number): string {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+function middle(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Per phase, the median over the loads that reached it. */
+export function medianPhases(runs: Record<string, number>[]): Record<string, number> {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(names.map((p) => [p, middle(runs.flatMap((r) => (p in r ? [r[p]!] : [])))]));
+}
+
+type Phased = { phases?: Record<string, number>; longestTaskMs?: number };
+
+/** The app's cold-start marks in time order (results from before the marks existed have none). */
+export function phaseTable(cold: Phased, warm: Phased): string[] {
+  const phases = cold.phases ?? {};
+  const names = Object.keys(phases).sort((a, b) => phases[a]! - phases[b]!);
+  if (!names.length) return [];
+  const out = ['Where the cold start goes (median ms after navigation start; the worker\'s marks on the page\'s clock; "step" is the time since the row above):', ''];
+  out.push('| phase | cold | step | warm |', '| --- | ---: | ---: | ---: |');
+  let previous = 0;
+  for (const name of names) {
+    const at = phases[name]!;
+    out.push(`| ${name} | ${fmtMs(at)} | ${fmtMs(at - previous)} | ${fmtMs(warm.phases?.[name] ?? NaN)} |`);
+    previous = at;
+  }
+  out.push('', `Longest main-thread task before the first chart: cold ${fmtMs(cold.longestTaskMs ?? NaN)}, warm ${fmtMs(warm.longestTaskMs ?? NaN)}.`, '');
+  return out;
+}
+
 export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
   const out: string[] = [];
@@ -90,6 +121,7 @@ export function renderMarkdown(r: BenchResult): string {
   out.push(`| empty cache (new context) | ${fmtMs(cs.cold.firstChartMs)} | ${fmtBytes(cs.cold.wasmBytes)} | ${fmtBytes(cs.cold.totalBytes)} | ${fmtBytes(cs.cold.dataBytes)} | ${n(cs.cold.requests)} |`);
   out.push(`| reload, warm HTTP cache | ${fmtMs(cs.warm.firstChartMs)} | ${fmtBytes(cs.warm.wasmBytes)} | ${fmtBytes(cs.warm.totalBytes)} | ${fmtBytes(cs.warm.dataBytes)} | ${n(cs.warm.requests)} |`);
   out.push('');
+  out.push(...phaseTable(cs.cold, cs.warm));
   out.push(`DuckDB-WASM init on the bench page (wasm, manifest, views), median: ${fmtMs(r.coldStart.wasmInitMsMedian)}; not included in the cold query times above.`);
   out.push('');
   if (r.page) {

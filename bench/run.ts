@@ -20,7 +20,7 @@ import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, 
 import { appSqlFor, QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
 import { rollupCoversAll } from '../src/lake/rollups.ts';
 import { BUILTIN_SYMBOLS } from '../src/node/generate/universe.ts';
-import { renderMarkdown } from './report.ts';
+import { medianPhases, renderMarkdown } from './report.ts';
 import { EXTENSION } from '../src/engine/extension.ts';
 
 
@@ -310,6 +310,7 @@ async function main(): Promise<void> {
     const medCs = (xs: ColdStart[]): ColdStart => ({
       firstChartMs: median(xs.map((x) => x.firstChartMs)), wasmBytes: median(xs.map((x) => x.wasmBytes)),
       totalBytes: median(xs.map((x) => x.totalBytes)), dataBytes: median(xs.map((x) => x.dataBytes)), requests: median(xs.map((x) => x.requests)),
+      longestTaskMs: median(xs.map((x) => x.longestTaskMs)), phases: medianPhases(xs.map((x) => x.phases)),
     });
     const chromiumVersion = browser.version();
     const pm = (k: keyof SymbolPageTimings) => median(pageSamples.map((p) => p[k]));

@@ -1,5 +1,7 @@
 // DuckDB-WASM lives here, not on the main thread: the blocking bindings run inside this worker,
 // Arrow results are decoded here, and the UI receives compact columns over comlink.
+// First import: its top level starts the wasm download before the modules below evaluate.
+import { ENGINE_WASM_URL, engineModule, onWasmProgress } from './engine-wasm.ts';
 import * as Comlink from 'comlink';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import {
@@ -11,7 +13,6 @@ import {
   type DuckDBBindings,
   type DuckDBConnection,
 } from '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
-import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import { CANCELLED, type EngineApi, type ExtensionSource, type InitInfo, type Progress, type QueryResult, type RefreshInfo } from '../src/engine/api.ts';
 import { EXPORT_PREFIX, loadParquetSql, lockdownSql } from '../src/engine/fences.ts';
 import { tableToColumns } from '../src/lake/columns.ts';
@@ -19,6 +20,7 @@ import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
 import { allowOrigins, installHttpMeter, lakeCache, meter } from './http-meter.ts';
 import { concatBytes } from '../src/engine/bytes.ts';
+import { epochMarks, markOnce } from '../src/engine/marks.ts';
 
 installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
 
@@ -29,7 +31,46 @@ interface Engine {
 }
 
 let engine: Promise<Engine> | null = null;
-let wasmProgress: ((p: Progress) => void) | undefined;
+
+type InstantiateWasm = (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => unknown;
+
+/**
+ * The eh engine, instantiated from the module engine-wasm.ts is already compiling. It needs nothing
+ * from init(), so it starts when the worker does, while the page is still loading its own code.
+ */
+async function instantiate(): Promise<DuckDBBindings> {
+  // Our parquet extension is compiled with wasm exceptions, so only the eh build can load it.
+  if (!(await getPlatformFeatures()).wasmExceptions) {
+    throw new Error('This browser lacks WebAssembly exception handling, which Quantiv\'s engine needs (Chrome 95+, Firefox 100+, Safari 15.2+)');
+  }
+  const eh = { mainModule: ENGINE_WASM_URL, mainWorker: '' };
+  const db = await createDuckDB({ mvp: eh, eh }, new VoidLogger(), BROWSER_RUNTIME);
+  const module = await engineModule();
+  let failed: (e: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  // duckdb-wasm's own instantiateWasm fetches the file again; hand Emscripten the compiled module.
+  // Like the original it publishes the runtime that the wasm's imports call into.
+  (db as unknown as { instantiateWasm: InstantiateWasm }).instantiateWasm = (imports, done) => {
+    (globalThis as { DUCKDB_RUNTIME?: unknown }).DUCKDB_RUNTIME = BROWSER_RUNTIME;
+    WebAssembly.instantiate(module, imports).then((instance) => done(instance, module), failed);
+    return [];
+  };
+  await Promise.race([db.instantiate(() => undefined), failure]);
+  markOnce('engine-instantiated');
+  return db;
+}
+
+let instantiated: Promise<DuckDBBindings> | null = null;
+
+function bindings(): Promise<DuckDBBindings> {
+  instantiated ??= instantiate();
+  instantiated.catch(() => {
+    instantiated = null;
+  });
+  return instantiated;
+}
+
+bindings().catch(() => undefined);
 
 /**
  * One DuckDB per worker, created on first use behind a single promise: the eh engine, the parquet
@@ -39,13 +80,7 @@ let wasmProgress: ((p: Progress) => void) | undefined;
 function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<Engine> {
   engine ??= (async () => {
     if (!source) throw new Error('The engine is not running: opening the dataset failed, reload the page to retry');
-    // Our parquet extension is compiled with wasm exceptions, so only the eh build can load it.
-    if (!(await getPlatformFeatures()).wasmExceptions) {
-      throw new Error('This browser lacks WebAssembly exception handling, which Quantiv\'s engine needs (Chrome 95+, Firefox 100+, Safari 15.2+)');
-    }
-    const eh = { mainModule: new URL(ehWasm, self.location.href).href, mainWorker: '' };
-    const db = await createDuckDB({ mvp: eh, eh }, new VoidLogger(), BROWSER_RUNTIME);
-    await db.instantiate((p) => wasmProgress?.({ phase: 'wasm', bytes: p.bytesLoaded, total: p.bytesTotal }));
+    const db = await bindings();
     db.open({
       // An unsigned extension loads only from our own repository; a signed one needs no exception.
       allowUnsignedExtensions: !source.signed,
@@ -61,6 +96,7 @@ function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<En
     } catch (e) {
       throw new Error(`Could not load DuckDB's parquet extension from ${source.repository}: ${(e as Error).message}`);
     }
+    markOnce('parquet-loaded');
     for (const stmt of lockdownSql(origins)) conn.query(stmt);
     // The repository's origin was needed for the load only.
     allowOrigins(origins);
@@ -206,6 +242,7 @@ async function loadManifest(url: string): Promise<Manifest> {
   } catch {
     throw new Error(`The data manifest ${url} is not valid JSON`);
   }
+  markOnce('manifest-loaded');
   // A lake published by a newer version may list tables this app does not know: read the rest.
   return parseManifest(json, { unknownTables: 'skip' });
 }
@@ -241,15 +278,16 @@ const api: EngineApi = {
     const started = performance.now();
     const absolute = new URL(manifestUrl, self.location.href).href;
     const base = options?.base ? new URL(options.base, self.location.href).href : absolute;
-    wasmProgress = onProgress;
+    onWasmProgress(onProgress);
     if (options?.cacheBytes) lakeCache?.setCap(options.cacheBytes);
     const origins = [self.location.href, base];
     allowOrigins(origins);
     const [eng, manifest] = await Promise.all([getEngine(options?.extension, origins), loadManifest(absolute)]);
-    wasmProgress = undefined;
+    onWasmProgress(undefined);
     onProgress?.({ phase: 'views', bytes: 0 });
     dataset = { manifest, url: absolute, base };
     await serial(() => openDataset(eng, manifest, base));
+    markOnce('views-created');
     const version = eng.conn.query('SELECT version() AS v').getChildAt(0)?.get(0);
     const info: InitInfo = {
       manifestUrl: absolute,
@@ -257,6 +295,7 @@ const api: EngineApi = {
       duckdbVersion: String(version),
       bundle: eng.bundle,
       ms: performance.now() - started,
+      marks: epochMarks(),
     };
     return info;
   },

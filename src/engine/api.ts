@@ -37,6 +37,8 @@ export interface InitInfo {
   duckdbVersion: string;
   bundle: string;
   ms: number;
+  /** The worker's cold-start phases (src/engine/marks.ts), epoch milliseconds. */
+  marks?: Record<string, number>;
 }
 
 /** Where the engine loads DuckDB's parquet extension from. */

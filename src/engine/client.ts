@@ -3,6 +3,7 @@
 // replaced by an older one.
 import * as Comlink from 'comlink';
 import { extensionRepositoryPath } from './extension.ts';
+import { adoptMarks, markOnce } from './marks.ts';
 import { CANCELLED, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
 
 export class Superseded extends Error {
@@ -36,7 +37,10 @@ export class EngineClient {
   }
 
   #remote(): Comlink.Remote<EngineApi> {
-    this.#api ??= Comlink.wrap<EngineApi>(this.spawn());
+    if (!this.#api) {
+      this.#api = Comlink.wrap<EngineApi>(this.spawn());
+      markOnce('worker-spawned');
+    }
     return this.#api;
   }
 
@@ -48,6 +52,8 @@ export class EngineClient {
     const extension = options.extension ?? extensionSource(page);
     const cacheBytes = options.cacheBytes ?? cacheSetting();
     const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base, extension, cacheBytes });
+    adoptMarks(info.marks);
+    markOnce('engine-ready');
     this.#cache.clear();
     this.#info = info;
     return info;
@@ -102,9 +108,11 @@ export class EngineClient {
         e instanceof Error && e.message === CANCELLED ? this.#fetch(sql, id, onProgress) : Promise.reject(e),
       );
     }
+    markOnce('first-query-sent');
     const run = this.#remote()
       .run(sql, id, onProgress ? Comlink.proxy(onProgress) : undefined)
       .then((result) => {
+        markOnce('first-result');
         this.#cache.set(sql, result);
         if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
         return result;
