@@ -14,6 +14,8 @@
 //   by its yearly range partitions plus the (date) index.
 import { PG_TABLE } from '../src/node/pg/tables.ts';
 import type { LegacyTableName } from '../src/lake/schema.ts';
+import type { Manifest } from '../src/lake/manifest.ts';
+import { scan, type Locate } from '../src/lake/views.ts';
 
 export type QueryId = 'full_scan' | 'date_range' | 'symbol' | 'join';
 
@@ -96,7 +98,7 @@ ORDER BY 1, 2`,
  * the answers compare value for value. PostgreSQL's app answer is its raw query: the legacy app had
  * no rollup. The join has no rollup yet and runs as written.
  */
-export const APP_QUERIES: Record<QueryId, (p: QueryParams) => string> = {
+export const APP_QUERIES: Record<QueryId, (p: QueryParams, lake: AppLake) => string> = {
   full_scan: () => `
 SELECT act_symbol, extract(year FROM date) AS y, extract(month FROM date) AS m,
        sum(contracts)::BIGINT AS contracts, (sum(vol_sum) / sum(vol_n))::DOUBLE AS avg_iv,
@@ -104,9 +106,10 @@ SELECT act_symbol, extract(year FROM date) AS y, extract(month FROM date) AS m,
 FROM options_daily
 GROUP BY act_symbol, extract(year FROM date), extract(month FROM date)
 ORDER BY 1, 2, 3`,
-  date_range: (p) => `
+  // Like the app's screener: only the rollup files the manifest says can hold the range.
+  date_range: (p, lake) => `
 SELECT date, call_put, sum(contracts)::BIGINT AS contracts, (sum(vol_sum) / sum(vol_n))::DOUBLE AS avg_iv, sum(volume) AS volume
-FROM options_daily
+FROM ${scan(lake.manifest, 'options_daily', lake.locate, { from: p.from, to: p.to })}
 WHERE date BETWEEN DATE '${p.from}' AND DATE '${p.to}'
 GROUP BY date, call_put
 ORDER BY date, call_put`,
@@ -123,9 +126,15 @@ ORDER BY date`,
   join: (p) => QUERIES.find((q) => q.id === 'join')!.sql(p, duckdbTable),
 };
 
-export function appSqlFor(id: QueryId, p: QueryParams): string {
+/** What the app knows besides SQL: the manifest, and where its files are registered. */
+export interface AppLake {
+  manifest: Manifest;
+  locate: Locate;
+}
+
+export function appSqlFor(id: QueryId, p: QueryParams, lake: AppLake): string {
   if (!SYMBOL.test(p.symbol) || !ISO.test(p.from) || !ISO.test(p.to)) throw new Error(`bad query parameters ${JSON.stringify(p)}`);
-  return APP_QUERIES[id](p).trim();
+  return APP_QUERIES[id](p, lake).trim();
 }
 
 export const duckdbTable = (t: LegacyTableName): string => t;

@@ -19,6 +19,7 @@ import { appColdStart, launchChromium, openWasmSession, symbolPageTimings, type 
 import { COLD, WARM, openNativeSession, openPg, pgConnect, pgTuning, restartPg, storage, type Session, type StorageRow, type Timed } from './engines.ts';
 import { appSqlFor, QUERIES, sqlFor, type QueryId, type QueryParams } from './queries.ts';
 import { rollupCoversAll } from '../src/lake/rollups.ts';
+import { registeredName } from '../src/lake/views.ts';
 import { BUILTIN_SYMBOLS } from '../src/node/generate/universe.ts';
 import { medianPhases, renderMarkdown } from './report.ts';
 import { EXTENSION } from '../src/engine/extension.ts';
@@ -218,6 +219,8 @@ async function main(): Promise<void> {
     await sym.close();
     const month = (optionFiles.at(-2) ?? optionFiles.at(-1))!.minDate!.slice(0, 7);
     const params: QueryParams = { symbol, from: `${month}-01`, to: lastDayOfMonth(month) };
+    // The bench page's worker registers every manifest file under registeredName, as the app does.
+    const appLake = { manifest, locate: registeredName };
     log(`params ${JSON.stringify(params)}`);
 
     browser = await launchChromium();
@@ -263,7 +266,7 @@ async function main(): Promise<void> {
           // The app path: a cold browser session, then the same query warm.
           const w = await openWasmSession(browser!, nginx!.url, nginx!.accessLog);
           try {
-            const sql = appSqlFor(q.id, params);
+            const sql = appSqlFor(q.id, params, appLake);
             const cold = await w.query(sql);
             samples.push({ ...cold, round, engine: 'wasm', query: q.id, mode: 'cold', path: 'app', initMs: w.ready.initMs });
             const warm = await w.query(sql);
@@ -301,7 +304,7 @@ async function main(): Promise<void> {
       const raw = new Set(samples.filter((s) => s.query === q.id && s.path === 'raw' && s.engine === 'wasm').map((s) => s.digest));
       const mine = samples.filter((s) => s.query === q.id && s.path === 'app');
       app[q.id] = {
-        sql: appSqlFor(q.id, params),
+        sql: appSqlFor(q.id, params, appLake),
         cold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.ms)), warm: median(pick(q.id, 'wasm', 'warm', 'app').map((s) => s.ms)),
         requestsCold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.requests ?? 0)), bytesCold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.bytes ?? 0)),
         sameAnswerAsRaw: raw.size === 1 && mine.length > 0 && mine.every((s) => raw.has(s.digest)),

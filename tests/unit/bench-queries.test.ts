@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSqlFor, QUERIES, sqlFor, type QueryParams } from '../../bench/queries.ts';
 import { resultDigest } from '../../src/lake/result.ts';
+import { pathLocator } from '../../src/lake/views.ts';
 import type { LocalEngine } from '../../src/node/engines/wasm.ts';
 import { openNativeSession, openPg, type Session, type Timed } from '../../bench/engines.ts';
 import { loadIntoPg } from '../../src/node/pg/load.ts';
@@ -18,9 +19,10 @@ let native: Session;
 let wasm: Session;
 let params: QueryParams;
 let engine: LocalEngine;
+let lake: string;
 
 beforeAll(async () => {
-  const lake = smallLake();
+  lake = smallLake();
   cluster = await startPostgres();
   await loadIntoPg(lake, cluster.url, { quirks: false });
   pg = await openPg(cluster.url);
@@ -71,7 +73,7 @@ describe('bench queries', () => {
 
   for (const q of QUERIES) {
     it(`${q.id}: the app's answer (rollups) equals the raw tables' answer, value for value`, async () => {
-      const app = appSqlFor(q.id, params);
+      const app = appSqlFor(q.id, params, { manifest: engine.manifest, locate: pathLocator(lake) });
       if (q.id !== 'join') expect(app).toContain('options_daily');
       const [raw, fast] = [await engine.query(sqlFor(q, params, 'duckdb')), await engine.query(app)];
       expect(raw.rows).toBeGreaterThan(0);
