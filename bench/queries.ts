@@ -13,7 +13,8 @@
 //   lake prunes by Parquet min/max statistics (DuckDB still opens every month's footer), PostgreSQL
 //   by its yearly range partitions plus the (date) index.
 import { PG_TABLE } from '../src/node/pg/tables.ts';
-import type { LegacyTableName } from '../src/lake/schema.ts';
+import { isRollup, type LegacyTableName } from '../src/lake/schema.ts';
+import { calibrationSql } from '../src/lake/queries/forecasts.ts';
 import type { Manifest } from '../src/lake/manifest.ts';
 import { scan, type Locate } from '../src/lake/views.ts';
 
@@ -123,7 +124,20 @@ FROM options_daily
 WHERE act_symbol = '${p.symbol}'
 GROUP BY date
 ORDER BY date`,
-  join: (p) => QUERIES.find((q) => q.id === 'join')!.sql(p, duckdbTable),
+  // The Forecasts page's calibration panel over the whole history: coverage and MAE per model and
+  // horizon, from forecast_daily. It measures moves as fractions of spot where the legacy SQL used
+  // price units, so its reference is the same panel over the raw tables (APP_REFERENCE).
+  join: (_p, lake) => calibrationSql(lake.manifest, ALL_HISTORY.from, ALL_HISTORY.to),
+};
+
+const ALL_HISTORY = { from: '1900-01-01', to: '2999-12-31' };
+
+/**
+ * Where the app's answer is not the raw query's formulation: the raw-table SQL it must equal
+ * (value for value), so the rollup is still checked against the raw rows.
+ */
+export const APP_REFERENCE: Partial<Record<QueryId, (p: QueryParams, lake: AppLake) => string>> = {
+  join: (_p, lake) => calibrationSql({ ...lake.manifest, files: lake.manifest.files.filter((f) => !isRollup(f.table)) }, ALL_HISTORY.from, ALL_HISTORY.to),
 };
 
 /** What the app knows besides SQL: the manifest, and where its files are registered. */

@@ -53,7 +53,7 @@ function pinballSql(y: string, q: string, tau: number): string {
   return `CASE WHEN ${y} >= ${q} THEN ${tau} * (${y} - ${q}) ELSE ${1 - tau} * (${q} - ${y}) END`;
 }
 
-function intervalPinballSql(lo: string, hi: string, coverage: number): string {
+export function intervalPinballSql(lo: string, hi: string, coverage: number): string {
   const tail = Number(((1 - coverage) / 2).toFixed(6));
   return `(${pinballSql('y', lo, tail)} + ${pinballSql('y', hi, Number((1 - tail).toFixed(6)))}) / 2`;
 }
@@ -67,6 +67,12 @@ export const ACCURACY_COLUMNS_SQL = `
   sum(abs(em - y)) / nullif(sum(y), 0) AS mape,
   avg(${intervalPinballSql('lo68', 'hi68', 0.68)}) AS pinball_68,
   avg(${intervalPinballSql('lo95', 'hi95', 0.95)}) AS pinball_95`.trim();
+
+/** The spot per symbol and day, from the ATM features (the view spot_history). */
+export const SPOT_HISTORY_SQL = `
+    SELECT underlying AS symbol, quote_date AS date, any_value(spot_price) AS spot
+    FROM atm_features
+    GROUP BY underlying, quote_date`;
 
 /**
  * Forecasts joined to their realised outcome, in fractions of spot. `where` filters on f (forecasts)

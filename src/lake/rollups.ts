@@ -3,6 +3,7 @@
 // with the rows they summarise; readers use a rollup only where it is current and fall back to the
 // raw table elsewhere, so a stale or missing rollup costs speed, never a wrong number.
 import type { Manifest, ManifestFile } from './manifest.ts';
+import { intervalPinballSql, outcomesSql, SPOT_HISTORY_SQL } from './metrics.ts';
 
 /** The Symbol page's ATM contract: |delta| in [0.40, 0.60] and 20-45 days to expiry. */
 export const ATM_CONTRACT_SQL = 'abs(delta) BETWEEN 0.40 AND 0.60 AND expiration - date BETWEEN 20 AND 45';
@@ -56,8 +57,59 @@ export function currentRollupYears(files: ManifestFile[]): Set<number> {
   return out;
 }
 
-/** What is wrong with the files' rollups, in words; empty when every year is current. */
+/** The tables forecast_daily is computed from. */
+export const FORECAST_SOURCE_TABLES = ['em_forecasts', 'em_labels', 'atm_features'] as const;
+
+/**
+ * forecast_daily from relations of the three source tables: the Forecasts page's outcomes grouped
+ * by quote date, kept as counts and sums.
+ */
+export function forecastDailySql(sources: Record<(typeof FORECAST_SOURCE_TABLES)[number], string>): string {
+  return `
+WITH em_forecasts AS (SELECT * FROM ${sources.em_forecasts}),
+     em_labels AS (SELECT * FROM ${sources.em_labels}),
+     atm_features AS (SELECT * FROM ${sources.atm_features}),
+     spot_history AS (${SPOT_HISTORY_SQL.trim()})
+SELECT model, symbol, horizon, qd AS date,
+       count(*) AS n,
+       count(*) FILTER (WHERE y BETWEEN lo68 AND hi68) AS hits68,
+       count(*) FILTER (WHERE y BETWEEN lo95 AND hi95) AS hits95,
+       sum(abs(em - y)) AS abs_err_sum,
+       sum(y) AS y_sum,
+       sum(${intervalPinballSql('lo68', 'hi68', 0.68)}) AS pinball68_sum,
+       sum(${intervalPinballSql('lo95', 'hi95', 0.95)}) AS pinball95_sum
+FROM (${outcomesSql()})
+GROUP BY model, symbol, horizon, qd`.trim();
+}
+
+/** The content hashes forecast_daily must list, or null when the lake has no forecasts. */
+export function forecastSources(files: ManifestFile[]): string[] | null {
+  if (!files.some((f) => f.table === 'em_forecasts')) return null;
+  return sortedUnique(files.filter((f) => (FORECAST_SOURCE_TABLES as readonly string[]).includes(f.table)).map((f) => f.sha256));
+}
+
+/** Whether the manifest's forecast_daily summarises exactly its forecast tables' files. */
+export function forecastRollupCurrent(files: ManifestFile[]): boolean {
+  const want = forecastSources(files);
+  const mine = files.filter((f) => f.table === 'forecast_daily');
+  return want !== null && mine.length === 1 && sameList(mine[0]!.sources ?? [], want);
+}
+
+function forecastProblems(files: ManifestFile[]): string[] {
+  const want = forecastSources(files);
+  const mine = files.filter((f) => f.table === 'forecast_daily');
+  if (want === null) return mine.length > 0 ? ['forecast_daily: no forecasts to summarise'] : [];
+  if (forecastRollupCurrent(files)) return [];
+  return [mine.length === 0 ? 'forecast_daily: missing' : mine.length > 1 ? `forecast_daily: ${mine.length} files`
+    : 'forecast_daily: stale (summarises other forecast files than the manifest lists)'];
+}
+
+/** What is wrong with the files' rollups, in words; empty when every one is current. */
 export function rollupProblems(files: ManifestFile[]): string[] {
+  return [...optionsDailyProblems(files), ...forecastProblems(files)];
+}
+
+function optionsDailyProblems(files: ManifestFile[]): string[] {
   const want = optionsSourcesByYear(files);
   const current = currentRollupYears(files);
   const problems: string[] = [];

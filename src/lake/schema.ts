@@ -45,7 +45,7 @@ export type LegacyTableName = (typeof LEGACY_TABLE_NAMES)[number];
  * Derived tables the lake writers compute from the legacy tables in the same publish (see
  * rollups.ts); PostgreSQL never had them.
  */
-export const ROLLUP_TABLE_NAMES = ['options_daily'] as const;
+export const ROLLUP_TABLE_NAMES = ['options_daily', 'forecast_daily'] as const;
 export type RollupTableName = (typeof ROLLUP_TABLE_NAMES)[number];
 
 export const TABLE_NAMES = [...LEGACY_TABLE_NAMES, ...ROLLUP_TABLE_NAMES] as const;
@@ -249,6 +249,30 @@ export const TABLES: Record<TableName, TableDef> = {
     naturalKey: ['date', 'act_symbol', 'call_put'],
     dateColumn: 'date',
     symbolColumn: 'act_symbol',
+  },
+  // Forecast outcomes (metrics.ts outcomesSql) per model, symbol, horizon and quote date, as the
+  // sums behind every accuracy column: coverage, MAE, weighted MAPE and pinball combine exactly.
+  forecast_daily: {
+    name: 'forecast_daily',
+    layout: 'single',
+    dir: 'rollups',
+    columns: [
+      col('model', 'VARCHAR', 'varchar(50)'),
+      col('symbol', 'VARCHAR', 'varchar(10)', false),
+      col('horizon', 'VARCHAR', 'varchar(10)', false),
+      col('date', 'DATE', 'date', false),
+      col('n', 'BIGINT', 'bigint', false),
+      col('hits68', 'BIGINT', 'bigint', false),
+      col('hits95', 'BIGINT', 'bigint', false),
+      col('abs_err_sum', 'DOUBLE', 'double precision'),
+      col('y_sum', 'DOUBLE', 'double precision'),
+      col('pinball68_sum', 'DOUBLE', 'double precision'),
+      col('pinball95_sum', 'DOUBLE', 'double precision'),
+    ],
+    sortKey: ['model', 'symbol', 'horizon', 'date'],
+    naturalKey: ['model', 'symbol', 'horizon', 'date'],
+    dateColumn: 'date',
+    symbolColumn: 'symbol',
   },
 };
 

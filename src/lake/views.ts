@@ -1,7 +1,7 @@
 // The one definition of Quantiv's DuckDB views: base views over the manifest's files and the
 // analytic views on top of them. The browser worker, the node tools and the tests all run this SQL.
 import { TABLES, TABLE_NAMES, quoteString, type TableName } from './schema.ts';
-import { ACCURACY_COLUMNS_SQL, outcomesSql } from './metrics.ts';
+import { ACCURACY_COLUMNS_SQL, outcomesSql, SPOT_HISTORY_SQL } from './metrics.ts';
 import { filesOf, pruneFiles, type DateRange, type Manifest, type ManifestFile } from './manifest.ts';
 import { rollupCoversAll } from './rollups.ts';
 
@@ -117,10 +117,7 @@ export const LEGACY_VIEWS_FROM_ROLLUP: Record<string, string> = {
 
 /** Analytic views the legacy app never had. */
 export const ANALYTIC_VIEWS: Record<string, string> = {
-  spot_history: `
-    SELECT underlying AS symbol, quote_date AS date, any_value(spot_price) AS spot
-    FROM atm_features
-    GROUP BY underlying, quote_date`,
+  spot_history: SPOT_HISTORY_SQL,
   atm_iv_term: `
     SELECT underlying AS symbol, quote_date AS date, exp_date, dte, atm_iv, iv_term_slope
     FROM atm_features`,

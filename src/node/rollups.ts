@@ -6,8 +6,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
-import { currentRollupYears, optionsDailySql, optionsSourcesByYear, rollupProblems } from '../lake/rollups.ts';
-import { quoteIdent, quoteString, TABLES } from '../lake/schema.ts';
+import {
+  currentRollupYears, FORECAST_SOURCE_TABLES, forecastDailySql, forecastRollupCurrent, forecastSources, optionsDailySql, optionsSourcesByYear, rollupProblems,
+} from '../lake/rollups.ts';
+import { quoteIdent, quoteString, TABLES, type RollupTableName } from '../lake/schema.ts';
 import { scanFiles, pathLocator } from '../lake/views.ts';
 import { readLakeManifest } from './lake-io.ts';
 import { writeLakeFile, writeManifest } from './lake-writer.ts';
@@ -51,7 +53,8 @@ function reusable(root: string, year: number, now: ManifestFile[], known: Manife
  */
 export async function deriveRollups(conn: DuckDBConnection, root: string, files: ManifestFile[], previous: ManifestFile[] = []): Promise<ManifestFile[]> {
   const current = currentRollupYears(files);
-  const out = files.filter((f) => f.table !== 'options_daily' || current.has(yearOf(f)));
+  const forecastsCurrent = forecastRollupCurrent(files);
+  const out = files.filter((f) => (f.table !== 'options_daily' || current.has(yearOf(f))) && (f.table !== 'forecast_daily' || forecastsCurrent));
   const known = [...files, ...previous];
   const locate = pathLocator(root);
   for (const [year, sources] of optionsSourcesByYear(files)) {
@@ -69,7 +72,24 @@ export async function deriveRollups(conn: DuckDBConnection, root: string, files:
       select: parts.map((p) => `(${p})`).join(' UNION ALL BY NAME '),
     }));
   }
+  const forecasts = forecastSources(files);
+  if (!forecastsCurrent && forecasts) {
+    // Float sums depend on the order threads add them; one thread keeps the file's bytes (its name,
+    // the datasetVersion) the same on every run.
+    const [threads] = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]!;
+    await conn.run('SET threads = 1');
+    try {
+      out.push(await writeLakeFile({ conn, root, table: 'forecast_daily', sources: forecasts, select: forecastDailySql(forecastRelations(files, locate)) }));
+    } finally {
+      await conn.run(`SET threads = ${Number(threads)}`);
+    }
+  }
   return out;
+}
+
+function forecastRelations(files: ManifestFile[], locate: (f: ManifestFile) => string): Record<(typeof FORECAST_SOURCE_TABLES)[number], string> {
+  const rel = (t: (typeof FORECAST_SOURCE_TABLES)[number]) => scanFiles(t, files.filter((f) => f.table === t), locate);
+  return { em_forecasts: rel('em_forecasts'), em_labels: rel('em_labels'), atm_features: rel('atm_features') };
 }
 
 /** Every writer's last step: derive the rollups the files need, then publish manifest.json. */
@@ -78,7 +98,8 @@ export async function publishManifest(conn: DuckDBConnection, root: string, file
 }
 
 export interface RollupCheck {
-  /** 'options_daily/2024' */
+  table: RollupTableName;
+  /** 'options_daily/2024', 'forecast_daily' */
   key: string;
   file: string | null;
   rows: number | null;
@@ -98,30 +119,49 @@ export async function checkRollups(conn: DuckDBConnection, root: string, files: 
   for (const year of [...years].sort()) {
     const key = `options_daily/${year}`;
     const mine = files.filter((f) => f.table === 'options_daily' && yearOf(f) === year);
-    const r: RollupCheck = { key, file: mine[0]?.path ?? null, rows: null, diffs: problems.filter((p) => p.startsWith(`options_daily ${year}:`)).map((p) => p.slice(p.indexOf(':') + 2)) };
+    const r: RollupCheck = { table: 'options_daily', key, file: mine[0]?.path ?? null, rows: null, diffs: problems.filter((p) => p.startsWith(`options_daily ${year}:`)).map((p) => p.slice(p.indexOf(':') + 2)) };
     out.push(r);
     if (mine.length !== 1 || !existsSync(join(root, mine[0]!.path))) continue;
     const raw = files.filter((f) => f.table === 'options' && yearOf(f) === year);
     const cols = TABLES.options_daily.columns.map((c) => quoteIdent(c.name)).join(', ');
     const stored = `SELECT ${cols} FROM read_parquet(${quoteString(locate(mine[0]!))})`;
     const derived = `SELECT ${cols} FROM (${optionsDailySql(scanFiles('options', raw, locate))})`;
-    try {
-      const res = await conn.runAndReadAll(`
-        WITH s AS (${stored}), d AS (${derived}),
-             only_s AS (SELECT * FROM s EXCEPT ALL SELECT * FROM d),
-             only_d AS (SELECT * FROM d EXCEPT ALL SELECT * FROM s)
-        SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM only_s), (SELECT count(*) FROM only_d),
-               (SELECT min(act_symbol || ' ' || CAST(date AS VARCHAR) || ' ' || call_put) FROM (SELECT * FROM only_s UNION ALL SELECT * FROM only_d))`);
-      const [n, a, b, first] = res.getRows()[0]!;
-      r.rows = Number(n);
-      if (Number(a) + Number(b) > 0) {
-        r.diffs.push(`${Number(a)} stored rows are not what the raw options give, ${Number(b)} derived rows are missing (first: ${String(first)})`);
-      }
-    } catch (err) {
-      r.diffs.push(`cannot read: ${(err as Error).message.split('\n')[0]}`);
+    await compare(conn, r, stored, derived, `act_symbol || ' ' || CAST(date AS VARCHAR) || ' ' || call_put`);
+  }
+  const fd = files.filter((f) => f.table === 'forecast_daily');
+  if (fd.length > 0 || forecastSources(files)) {
+    const r: RollupCheck = { table: 'forecast_daily', key: 'forecast_daily', file: fd[0]?.path ?? null, rows: null, diffs: problems.filter((p) => p.startsWith('forecast_daily:')).map((p) => p.slice(p.indexOf(':') + 2)) };
+    out.push(r);
+    if (fd.length === 1 && existsSync(join(root, fd[0]!.path))) {
+      const cols = TABLES.forecast_daily.columns.map((c) => quoteIdent(c.name)).join(', ');
+      // Float sums: rounded to 12 significant digits, so a summation order cannot look like an edit.
+      const rounded = TABLES.forecast_daily.columns
+        .map((c) => (c.type === 'DOUBLE' ? `CASE WHEN ${quoteIdent(c.name)} = 0 THEN 0 ELSE round(${quoteIdent(c.name)}, (11 - floor(log10(abs(${quoteIdent(c.name)}))))::INTEGER)::DOUBLE END AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+        .join(', ');
+      await compare(conn, r, `SELECT ${rounded} FROM read_parquet(${quoteString(locate(fd[0]!))})`,
+        `SELECT ${rounded} FROM (${forecastDailySql(forecastRelations(files, locate))})`, `coalesce(model, '') || ' ' || symbol || ' ' || horizon || ' ' || CAST(date AS VARCHAR)`);
     }
   }
   return out;
+}
+
+/** Stored vs derived rows, value for value (EXCEPT ALL both ways), into r. */
+async function compare(conn: DuckDBConnection, r: RollupCheck, stored: string, derived: string, keyText: string): Promise<void> {
+  try {
+    const res = await conn.runAndReadAll(`
+      WITH s AS (${stored}), d AS (${derived}),
+           only_s AS (SELECT * FROM s EXCEPT ALL SELECT * FROM d),
+           only_d AS (SELECT * FROM d EXCEPT ALL SELECT * FROM s)
+      SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM only_s), (SELECT count(*) FROM only_d),
+             (SELECT min(${keyText}) FROM (SELECT * FROM only_s UNION ALL SELECT * FROM only_d))`);
+    const [n, a, b, first] = res.getRows()[0]!;
+    r.rows = Number(n);
+    if (Number(a) + Number(b) > 0) {
+      r.diffs.push(`${Number(a)} stored rows are not what the raw rows give, ${Number(b)} derived rows are missing (first: ${String(first)})`);
+    }
+  } catch (err) {
+    r.diffs.push(`cannot read: ${(err as Error).message.split('\n')[0]}`);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 // The migration end to end against a real PostgreSQL (started here, on 127.0.0.1): a quirky legacy
 // database -> export -> validate, the quirk counts, idempotent re-runs, validate catching a dropped
 // row, a changed value and a truncated file, and an export killed with SIGKILL then resumed.
+import { isRollup } from '../../src/lake/schema.ts';
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -141,9 +142,9 @@ describe('quirky legacy database -> export', () => {
   it('validate agrees (exit 0), and a re-run is idempotent', async () => {
     const v = await validatePg(cluster.url, out);
     expect(v.diffs).toEqual([]);
-    // Every exported partition, and one rollup year checked against the lake's raw rows.
-    expect(v.partitions.filter((p) => p.table !== 'options_daily').length).toBe(report.partitions.length);
-    expect(v.partitions.filter((p) => p.table === 'options_daily').map((p) => p.key)).toEqual(['options_daily/2025']);
+    // Every exported partition, and the rollups checked against the lake's raw rows.
+    expect(v.partitions.filter((p) => !isRollup(p.table)).length).toBe(report.partitions.length);
+    expect(v.partitions.filter((p) => p.table === 'options_daily' || p.table === 'forecast_daily').map((p) => p.key)).toEqual(['options_daily/2025', 'forecast_daily']);
     expect(v.metricsCompared).toBeGreaterThan(300);
     const r = await cli(['validate', '--pg', cluster.url, '--data', out, '--quiet']);
     expect(r.stdout).toContain('OK: PostgreSQL and the lake agree.');
@@ -242,7 +243,7 @@ describe('an export killed with SIGKILL, then re-run', () => {
     const parquet = files.filter((f) => f.endsWith('.parquet'));
     expect(parquet.filter((f) => !f.startsWith('rollups/'))).toEqual(listed.filter((f) => !f.startsWith('rollups/')));
     for (const f of listed) expect(parquet).toContain(f);
-    expect(new Set(listed).size).toBe(report.partitions.length + 1);
+    expect(new Set(listed).size).toBe(report.partitions.length + 2);
     // Deterministic files: the resumed lake is byte-identical to the uninterrupted export.
     expect(manifest.datasetVersion).toBe(report.datasetVersion);
     expect((await validatePg(cluster.url, killed)).diffs).toEqual([]);

@@ -101,7 +101,7 @@ describe('forecast and screener queries', () => {
   it('accuracy in SQL equals the TypeScript reference on the same outcomes', async () => {
     const from = '2025-05-01';
     const to = '2025-08-29';
-    const sqlRows = await both(q.accuracySql(from, to, 'AAPL'));
+    const sqlRows = await both(q.accuracySql(wasm.manifest, from, to, 'AAPL'));
     expect(sqlRows.length).toBeGreaterThan(0);
     const outcomes = columnsToRows(await native.query(`${outcomesSql(`l.quote_date BETWEEN DATE '${from}' AND DATE '${to}' AND f.underlying = 'AAPL'`)}`));
     for (const row of sqlRows) {
@@ -115,7 +115,7 @@ describe('forecast and screener queries', () => {
   });
 
   it('the over-confident model covers less than the calibrated ones', async () => {
-    const rows = await both(q.calibrationSql('2025-05-01', '2025-08-29'));
+    const rows = await both(q.calibrationSql(wasm.manifest, '2025-05-01', '2025-08-29'));
     const cov = (m: string) => rows.filter((r) => r.model === m).map((r) => r.coverage_68 as number);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(cov('gbm-v1'))).toBeLessThan(mean(cov('baseline')));

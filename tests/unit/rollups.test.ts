@@ -10,6 +10,7 @@ import * as q from '../../src/lake/queries/index.ts';
 import { columnsToRows } from '../../src/lake/result.ts';
 import { currentRollupYears, rollupCoversAll, rollupProblems } from '../../src/lake/rollups.ts';
 import { LEGACY_VIEWS, LEGACY_VIEWS_FROM_ROLLUP, pathLocator } from '../../src/lake/views.ts';
+import { isRollup } from '../../src/lake/schema.ts';
 import { openDuck, type DuckSession } from '../../src/node/duck.ts';
 import { openWasm, type LocalEngine } from '../../src/node/engines/wasm.ts';
 import { generate } from '../../src/node/generate/index.ts';
@@ -38,7 +39,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const withoutRollups = (m: Manifest): Manifest => ({ ...m, files: m.files.filter((f) => f.table !== 'options_daily') });
+const withoutRollups = (m: Manifest): Manifest => ({ ...m, files: m.files.filter((f) => !isRollup(f.table)) });
 
 /** Rows equal value for value; doubles to 1e-12 relative (a sum of sums vs one sum). */
 async function expectSameRows(a: string, b: string, atLeast: number): Promise<void> {
@@ -64,6 +65,8 @@ describe('the generator publishes options_daily with its rows', () => {
     expect(rollupCoversAll(manifest)).toBe(true);
     const options2025 = manifest.files.filter((f) => f.table === 'options' && f.partition.year === '2025').map((f) => f.sha256).sort();
     expect(rollups.find((f) => f.partition.year === '2025')!.sources).toEqual(options2025);
+    const forecastSources = manifest.files.filter((f) => ['em_forecasts', 'em_labels', 'atm_features'].includes(f.table)).map((f) => f.sha256).sort();
+    expect(manifest.files.filter((f) => f.table === 'forecast_daily').map((f) => f.sources)).toEqual([forecastSources]);
   });
 });
 
@@ -88,6 +91,13 @@ describe('pages read the rollup and show the raw-table numbers', () => {
   it.each(Object.keys(LEGACY_VIEWS_FROM_ROLLUP))('legacy view %s', async (view) => {
     const order = view === 'symbol_summary' ? 'act_symbol' : 'date, act_symbol';
     await expectSameRows(`SELECT * FROM ${view} ORDER BY ${order}`, `SELECT * FROM (${LEGACY_VIEWS[view]}) ORDER BY ${order}`, 2);
+  });
+
+  it.each([['accuracy', 'SPY'], ['accuracy', undefined], ['calibration', undefined]] as const)('Forecasts page %s (symbol %s)', async (what, symbol) => {
+    const sql = (m: Manifest) => (what === 'accuracy' ? q.accuracySql(m, '2024-11-15', '2025-02-10', symbol) : q.calibrationSql(m, '2024-11-15', '2025-02-10'));
+    expect(sql(manifest)).toContain('forecast_daily');
+    expect(sql(withoutRollups(manifest))).not.toContain('forecast_daily');
+    await expectSameRows(sql(manifest), sql(withoutRollups(manifest)), 6);
   });
 
   it('a lake without rollups still answers, from the raw options', async () => {
@@ -136,7 +146,7 @@ describe('publishing refuses stale rollups and re-derives only what changed', ()
 describe('validate checks rollups against the raw rows', () => {
   it('a fresh lake passes', async () => {
     const checks = await checkRollups(duck.conn, lake, manifest.files);
-    expect(checks.map((c) => [c.key, c.diffs])).toEqual([['options_daily/2024', []], ['options_daily/2025', []]]);
+    expect(checks.map((c) => [c.key, c.diffs])).toEqual([['options_daily/2024', []], ['options_daily/2025', []], ['forecast_daily', []]]);
     expect(checks.every((c) => (c.rows ?? 0) > 0)).toBe(true);
   });
 
@@ -166,7 +176,7 @@ describe('validate checks rollups against the raw rows', () => {
     const checks = await checkRollups(duck.conn, root, files);
     expect(checks.find((c) => c.key === 'options_daily/2024')!.diffs).toEqual([]);
     expect(checks.find((c) => c.key === 'options_daily/2025')!.diffs).toEqual([
-      expect.stringMatching(/^2 stored rows are not what the raw options give, 2 derived rows are missing \(first: SPY 2025-01-02 C\)$/),
+      expect.stringMatching(/^2 stored rows are not what the raw rows give, 2 derived rows are missing \(first: SPY 2025-01-02 C\)$/),
     ]);
   });
 });
@@ -176,10 +186,28 @@ describe('quantiv rollup: a lake published before rollups', () => {
     const root = await copyLake('old');
     await writeFile(join(root, 'manifest.json'), JSON.stringify(withoutRollups(manifest)));
     const first = await refreshRollups(duck.conn, root);
-    expect(first.fixed).toEqual(['options_daily 2024: missing', 'options_daily 2025: missing']);
+    expect(first.fixed).toEqual(['options_daily 2024: missing', 'options_daily 2025: missing', 'forecast_daily: missing']);
     // The same rows give the same bytes as the generator's own rollups.
-    expect(first.manifest!.files.filter((f) => f.table === 'options_daily').map((f) => f.sha256).sort())
-      .toEqual(manifest.files.filter((f) => f.table === 'options_daily').map((f) => f.sha256).sort());
+    expect(first.manifest!.files.filter((f) => isRollup(f.table)).map((f) => f.sha256).sort())
+      .toEqual(manifest.files.filter((f) => isRollup(f.table)).map((f) => f.sha256).sort());
     expect(await refreshRollups(duck.conn, root)).toEqual({ fixed: [], manifest: null });
+  });
+});
+
+describe('validate checks forecast_daily against the raw forecasts', () => {
+  it('catches one sum changed by a tenth of a percent', async () => {
+    const root = await copyLake('tampered-forecasts');
+    const f = manifest.files.find((x) => x.table === 'forecast_daily')!;
+    const path = join(root, f.path);
+    const tmp = `${path}.edit.parquet`;
+    await duck.conn.run(`COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 7 THEN abs_err_sum * 1.001 ELSE abs_err_sum END AS abs_err_sum)
+      FROM read_parquet('${path}')) TO '${tmp}' (FORMAT PARQUET)`);
+    await cp(tmp, path);
+    await rm(tmp);
+    const edited: ManifestFile = { ...f, sha256: await sha256File(path), bytes: (await readFile(path)).length };
+    const files = manifest.files.map((x) => (x.path === f.path ? edited : x));
+    const checks = await checkRollups(duck.conn, root, files);
+    expect(checks.filter((c) => c.diffs.length > 0).map((c) => c.key)).toEqual(['forecast_daily']);
+    expect(checks.find((c) => c.key === 'forecast_daily')!.diffs).toEqual([expect.stringMatching(/^1 stored rows are not what the raw rows give, 1 derived rows are missing/)]);
   });
 });

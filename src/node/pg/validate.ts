@@ -134,7 +134,7 @@ export async function validatePg(pgUrl: string, dataDir: string, opts: ValidateO
     await client.query('COMMIT');
     // Rollups have no PostgreSQL counterpart: they are checked against the lake's own raw rows.
     for (const c of await checkRollups(duck, root, manifest.files)) {
-      const r: PartitionResult = { key: c.key, table: 'options_daily', files: c.file ? [c.file] : [], rows: { postgres: null, lake: c.rows }, diffs: [] };
+      const r: PartitionResult = { key: c.key, table: c.table, files: c.file ? [c.file] : [], rows: { postgres: null, lake: c.rows }, diffs: [] };
       const file = manifest.files.find((f) => f.path === c.file);
       if (file) r.diffs.push(...(await checkFile(root, file)));
       r.diffs.push(...c.diffs);
