@@ -61,7 +61,9 @@ test('a one-symbol, one-month query is all 206 ranges and under 3% of the option
   const parquet = readAccessLog(before).filter((e) => e.uri.includes('.parquet'));
   expect(parquet.filter((e) => e.status !== 206)).toEqual([]);
   const options = parquet.filter((e) => e.uri.includes('/options/'));
-  expect(new Set(options.map((e) => e.uri.replace(/\?.*$/, ''))).size).toBe(1);
+  // At most the one month on screen; often none, when the worker's range cache already holds
+  // the month's blocks the new symbol's rows sit in.
+  expect(new Set(options.map((e) => e.uri.replace(/\?.*$/, ''))).size).toBeLessThanOrEqual(1);
   const served = options.reduce((n, e) => n + e.bytes, 0);
   // Everything every panel fetched from the options table, as the server counted it.
   expect(served / optionsBytes).toBeLessThan(0.03);
