@@ -28,7 +28,7 @@ GROUP BY date, act_symbol, call_put`.trim();
 }
 
 /** The year of an options or options_daily file (both are partitioned by year). */
-const yearOf = (f: ManifestFile): number => Number(f.partition.year);
+export const yearOf = (f: ManifestFile): number => Number(f.partition.year);
 
 export const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort();
 

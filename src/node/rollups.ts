@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
 import {
-  currentRollupYears, FORECAST_SOURCE_TABLES, forecastDailySql, forecastRollupCurrent, forecastSources, optionsDailySql, optionsSourcesByYear, rollupProblems,
+  currentRollupYears, FORECAST_SOURCE_TABLES, forecastDailySql, forecastRollupCurrent, forecastSources, optionsDailySql, optionsSourcesByYear, rollupProblems, yearOf,
 } from '../lake/rollups.ts';
 import { quoteIdent, quoteString, TABLES, type RollupTableName } from '../lake/schema.ts';
 import { scanFiles, pathLocator } from '../lake/views.ts';
@@ -21,7 +21,6 @@ import { withLakeLock } from './realtime/lock.ts';
  */
 export const ROLLUP_ROW_GROUP_SIZE = 2_048;
 
-const yearOf = (f: ManifestFile): number => Number(f.partition.year);
 const monthOf = (f: ManifestFile): number => Number(f.partition.month);
 
 /** month -> sorted content hashes of that month's options files. */

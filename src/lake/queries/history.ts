@@ -28,25 +28,17 @@ export function atmIvHistorySql(manifest: Manifest, locate: Locate, r: SymbolRan
   const side = (col: string, cp: 'C' | 'P') => `sum(${col}) FILTER (WHERE call_put = '${cp}')`;
   const ratios = `(${side('volume', 'P')})::DOUBLE / nullif(${side('volume', 'C')}, 0) AS put_call_volume,
        (${side('open_interest', 'P')})::DOUBLE / nullif(${side('open_interest', 'C')}, 0) AS put_call_oi`;
-  if (rollupCoversRange(manifest, r.from, r.to)) {
-    return `
-SELECT date,
-       (sum(atm_vol_sum) / nullif(sum(atm_n), 0))::DOUBLE AS atm_iv,
-       sum(contracts)::BIGINT AS contracts,
-       sum(volume) AS volume,
-       ${ratios}
-FROM ${scan(manifest, 'options_daily', locate, range)}
-${where}
-GROUP BY date
-ORDER BY date`.trim();
-  }
+  const rollup = rollupCoversRange(manifest, r.from, r.to);
+  const [atmIv, contracts] = rollup
+    ? ['(sum(atm_vol_sum) / nullif(sum(atm_n), 0))::DOUBLE', 'sum(contracts)::BIGINT']
+    : [`avg(vol) FILTER (WHERE ${ATM_CONTRACT_SQL})::DOUBLE`, 'count(*)'];
   return `
 SELECT date,
-       avg(vol) FILTER (WHERE ${ATM_CONTRACT_SQL})::DOUBLE AS atm_iv,
-       count(*) AS contracts,
+       ${atmIv} AS atm_iv,
+       ${contracts} AS contracts,
        sum(volume) AS volume,
        ${ratios}
-FROM ${scan(manifest, 'options', locate, range)}
+FROM ${scan(manifest, rollup ? 'options_daily' : 'options', locate, range)}
 ${where}
 GROUP BY date
 ORDER BY date`.trim();

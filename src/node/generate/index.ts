@@ -84,18 +84,16 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
     await write('model_performance', MODEL_PERFORMANCE_SQL);
     log(`derived tables written`);
 
-    const published = await publishManifest(conn, root, files);
-    files.splice(0, files.length, ...published.files);
-    const manifest = published;
+    const manifest = await publishManifest(conn, root, files);
     const rows: Record<string, number> = {};
-    for (const f of files) rows[f.table] = (rows[f.table] ?? 0) + f.rows;
+    for (const f of manifest.files) rows[f.table] = (rows[f.table] ?? 0) + f.rows;
     return {
       root,
-      files,
+      files: manifest.files,
       datasetVersion: manifest.datasetVersion,
       seconds: (performance.now() - started) / 1000,
       rows,
-      bytes: files.reduce((s, f) => s + f.bytes, 0),
+      bytes: manifest.files.reduce((s, f) => s + f.bytes, 0),
     };
   } finally {
     close();
