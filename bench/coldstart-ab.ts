@@ -5,12 +5,8 @@
 import { parseArgs } from 'node:util';
 import { startNginx, type NginxServer } from '../src/node/nginx.ts';
 import { launchChromium } from './browser.ts';
+import { median } from './report.ts';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface Load {
   firstChartMs: number;

@@ -17,13 +17,9 @@ import { startNginx, type NginxServer } from '../src/node/nginx.ts';
 import { appColdStart, launchChromium, openWasmSession, type ColdStart } from './browser.ts';
 import { openNativeSession, type Timed } from './engines.ts';
 import { QUERIES, sqlFor, type QueryParams } from './queries.ts';
+import { median } from './report.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 const log = (msg: string) => process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 interface SiteRun {

@@ -6,6 +6,14 @@ import { QUERIES } from './queries.ts';
 const ENGINES: Engine[] = ['pg', 'native', 'wasm'];
 const LABEL: Record<Engine, string> = { pg: 'PostgreSQL 15', native: 'DuckDB native', wasm: 'DuckDB-WASM' };
 
+/** The bench's one median: NaN for no samples. */
+export function median(xs: number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
@@ -27,16 +35,10 @@ function ratio(x: number, base: number): string {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-function middle(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** Per phase, the median over the loads that reached it. */
 export function medianPhases(runs: Record<string, number>[]): Record<string, number> {
   const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
-  return Object.fromEntries(names.map((p) => [p, middle(runs.flatMap((r) => (p in r ? [r[p]!] : [])))]));
+  return Object.fromEntries(names.map((p) => [p, median(runs.flatMap((r) => (p in r ? [r[p]!] : [])))]));
 }
 
 type Phased = { phases?: Record<string, number>; longestTaskMs?: number };
@@ -82,11 +84,6 @@ export function renderMarkdown(r: BenchResult): string {
   out.push('');
   const optionBytes = r.storage.find((s) => s.table.startsWith('options'))?.parquet ?? r.dataset.parquetBytes;
   const wasm = (q: string, mode: 'cold' | 'warm') => r.samples.filter((s) => s.engine === 'wasm' && s.query === q && s.mode === mode && s.path === 'raw');
-  const med = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
   out.push('Bytes per DuckDB-WASM query (median). "Sent" is what nginx sent for /data/ during the query (its access log: the network truth); "read" is what DuckDB received through its XHRs, from the network or the browser cache (the worker\'s HTTP meter).');
   out.push('');
   out.push('| query | cold requests | cold bytes sent | share of options Parquet | cold bytes read | warm requests | warm bytes sent | warm bytes read |');
@@ -94,9 +91,9 @@ export function renderMarkdown(r: BenchResult): string {
   for (const q of QUERIES) {
     const c = wasm(q.id, 'cold');
     const w = wasm(q.id, 'warm');
-    const sent = (xs: typeof c) => med(xs.map((s) => s.nginxBytes ?? 0));
-    const reqs = (xs: typeof c) => med(xs.map((s) => s.nginxRequests ?? 0));
-    const read = (xs: typeof c) => med(xs.map((s) => (s.bytes ?? 0) + (s.cachedBytes ?? 0)));
+    const sent = (xs: typeof c) => median(xs.map((s) => s.nginxBytes ?? 0));
+    const reqs = (xs: typeof c) => median(xs.map((s) => s.nginxRequests ?? 0));
+    const read = (xs: typeof c) => median(xs.map((s) => (s.bytes ?? 0) + (s.cachedBytes ?? 0)));
     out.push(`| ${q.id} | ${n(reqs(c))} | ${fmtBytes(sent(c))} | ${((100 * sent(c)) / optionBytes).toFixed(1)}% | ${fmtBytes(read(c))} | ${n(reqs(w))} | ${fmtBytes(sent(w))} | ${fmtBytes(read(w))} |`);
   }
   out.push('');

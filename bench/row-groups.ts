@@ -17,15 +17,10 @@ import { quoteString } from '../src/lake/schema.ts';
 import { launchChromium, openWasmSession } from './browser.ts';
 import type { Timed } from './engines.ts';
 import { QUERIES, sqlFor, type QueryParams } from './queries.ts';
-import { fmtBytes, fmtMs } from './report.ts';
+import { fmtBytes, fmtMs, median } from './report.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const log = (msg: string) => process.stderr.write(`[row-groups ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** A copy of the lake whose options files have the given row-group size; other files are linked. */
 async function lakeWithRowGroups(source: string, size: number): Promise<string> {

@@ -21,7 +21,7 @@ import { APP_REFERENCE, appSqlFor, QUERIES, sqlFor, type QueryId, type QueryPara
 import { rollupProblems } from '../src/lake/rollups.ts';
 import { registeredName } from '../src/lake/views.ts';
 import { BUILTIN_SYMBOLS } from '../src/node/generate/universe.ts';
-import { medianPhases, renderMarkdown } from './report.ts';
+import { median, medianPhases, renderMarkdown } from './report.ts';
 import { EXTENSION } from '../src/engine/extension.ts';
 
 
@@ -99,12 +99,6 @@ export interface BenchResult {
 }
 
 
-export function median(xs: number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -312,10 +306,11 @@ async function main(): Promise<void> {
       const raw = APP_REFERENCE[q.id] ? new Set([references[q.id]])
         : new Set(samples.filter((s) => s.query === q.id && s.path === 'raw' && s.engine === 'wasm').map((s) => s.digest));
       const mine = samples.filter((s) => s.query === q.id && s.path === 'app');
+      const cold = pick(q.id, 'wasm', 'cold', 'app');
       app[q.id] = {
         sql: appSqlFor(q.id, params, appLake),
-        cold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.ms)), warm: median(pick(q.id, 'wasm', 'warm', 'app').map((s) => s.ms)),
-        requestsCold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.requests ?? 0)), bytesCold: median(pick(q.id, 'wasm', 'cold', 'app').map((s) => s.bytes ?? 0)),
+        cold: median(cold.map((s) => s.ms)), warm: median(pick(q.id, 'wasm', 'warm', 'app').map((s) => s.ms)),
+        requestsCold: median(cold.map((s) => s.requests ?? 0)), bytesCold: median(cold.map((s) => s.bytes ?? 0)),
         sameAnswerAsRaw: raw.size === 1 && mine.length > 0 && mine.every((s) => raw.has(s.digest)),
       };
     }
