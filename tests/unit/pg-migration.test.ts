@@ -144,7 +144,7 @@ describe('quirky legacy database -> export', () => {
     expect(v.diffs).toEqual([]);
     // Every exported partition, and the rollups checked against the lake's raw rows.
     expect(v.partitions.filter((p) => !isRollup(p.table)).length).toBe(report.partitions.length);
-    expect(v.partitions.filter((p) => p.table === 'options_daily' || p.table === 'forecast_daily').map((p) => p.key)).toEqual(['options_daily/2025', 'forecast_daily']);
+    expect(v.partitions.filter((p) => p.table === 'options_daily' || p.table.startsWith('forecast_')).map((p) => p.key)).toEqual(['options_daily/2025', 'forecast_daily', 'forecast_monthly']);
     expect(v.metricsCompared).toBeGreaterThan(300);
     const r = await cli(['validate', '--pg', cluster.url, '--data', out, '--quiet']);
     expect(r.stdout).toContain('OK: PostgreSQL and the lake agree.');
@@ -243,7 +243,9 @@ describe('an export killed with SIGKILL, then re-run', () => {
     const parquet = files.filter((f) => f.endsWith('.parquet'));
     expect(parquet.filter((f) => !f.startsWith('rollups/'))).toEqual(listed.filter((f) => !f.startsWith('rollups/')));
     for (const f of listed) expect(parquet).toContain(f);
-    expect(new Set(listed).size).toBe(report.partitions.length + 2);
+    // The exported partitions plus the rollups: one options_daily (one year) and both forecast levels.
+    expect(new Set(listed).size).toBe(report.partitions.length + 3);
+    expect(manifest.files.filter((f) => isRollup(f.table)).map((f) => f.table).sort()).toEqual(['forecast_daily', 'forecast_monthly', 'options_daily']);
     // Deterministic files: the resumed lake is byte-identical to the uninterrupted export.
     expect(manifest.datasetVersion).toBe(report.datasetVersion);
     expect((await validatePg(cluster.url, killed)).diffs).toEqual([]);
