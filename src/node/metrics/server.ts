@@ -41,6 +41,11 @@ export async function serveMetrics(registry: Registry, port: number, host = DEFA
     registry,
     port: bound,
     url: `http://${host}:${bound}/metrics`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Prometheus keeps its scrape connection alive; close() alone would wait for it forever.
+        server.closeAllConnections();
+      }),
   };
 }
