@@ -43,6 +43,9 @@ describe('alert rules (promtool)', () => {
     const r = promtool('check', 'rules', RULES);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain(`SUCCESS: ${names.length} rules found`);
+    // The example config the docs point to loads, rules and all.
+    const c = promtool('check', 'config', join(DIR, 'prometheus.example.yml'));
+    expect(c.status, c.out).toBe(0);
   });
 
   it('every alert has a case that fires it and a case that must not', () => {
