@@ -117,6 +117,28 @@ describe('ingest metrics', () => {
   });
 });
 
+describe('ingest metrics while Redis is down', () => {
+  it('answer at once with redis_up 0 and no lag sample (a hung scrape would read as ingest down)', async () => {
+    const own = await startRedis();
+    const client = await connectRedis(own.url);
+    const m = await serveMetrics(newRegistry(), 0);
+    try {
+      await ingestMetrics({ registry: m.registry, redis: client, stream: 'gone', group: 'g', root: scratch });
+      expect(samples(await (await fetch(m.url)).text()).get('quantiv_redis_up')).toBe(1);
+      await own.stop();
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      const s = samples(await (await fetch(m.url, { signal: AbortSignal.timeout(5000) })).text());
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(s.get('quantiv_redis_up')).toBe(0);
+      expect([...s.keys()].some((k) => k.startsWith('quantiv_stream_lag_entries'))).toBe(false);
+    } finally {
+      await m.close();
+      client.destroy();
+    }
+  });
+});
+
 describe('monitor', () => {
   it('reports a failing deployment check and a PostgreSQL that does not answer', async () => {
     // A "deployment" whose manifest is not JSON.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Redis } from '../realtime/stream.ts';
 import { deadLetterClass } from './dead-letter-reason.ts';
-import { streamLag } from './stream-lag.ts';
+import { lagForScrape, redisUp } from './stream-lag.ts';
 
 export interface IngestObserver {
   read(entries: number): void;
@@ -36,8 +36,10 @@ export async function ingestMetrics(o: IngestMetricsOptions): Promise<IngestObse
     labelNames: ['stream', 'group'],
     registers,
     async collect() {
-      const lag = await streamLag(redis, stream, group);
-      this.set(labels, lag.undelivered + lag.pending);
+      // Unknown while Redis is down: no sample rather than a made-up 0 (quantiv_redis_up says why).
+      this.reset();
+      const lag = await lagForScrape(redis, stream, group);
+      if (lag !== null) this.set(labels, lag);
     },
   });
   new Gauge({
@@ -61,7 +63,7 @@ export async function ingestMetrics(o: IngestMetricsOptions): Promise<IngestObse
     help: '1 when Redis answers PING, else 0.',
     registers,
     async collect() {
-      this.set((await redisAnswers(redis)) ? 1 : 0);
+      this.set((await redisUp(redis)) ? 1 : 0);
     },
   });
   const read = new Counter({ name: 'quantiv_ingest_entries_read_total', help: 'Stream entries read (valid and bad).', registers });
@@ -92,15 +94,6 @@ export async function ingestMetrics(o: IngestMetricsOptions): Promise<IngestObse
       if (p.files > 0) lastPublish = p.at;
     },
   };
-}
-
-async function redisAnswers(redis: Redis): Promise<boolean> {
-  if (!redis.isReady) return false;
-  try {
-    return (await Promise.race([redis.ping(), new Promise<string>((r) => setTimeout(() => r('timeout'), 2000).unref())])) === 'PONG';
-  } catch {
-    return false;
-  }
 }
 
 async function manifestCreatedAt(root: string): Promise<Date | null> {

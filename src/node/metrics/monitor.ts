@@ -8,7 +8,7 @@ import pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import { runChecks, type CheckReport } from '../check/checks.ts';
 import type { Redis } from '../realtime/stream.ts';
-import { streamLag } from './stream-lag.ts';
+import { lagForScrape, redisUp } from './stream-lag.ts';
 
 export interface MonitorOptions {
   registry: Registry;
@@ -43,9 +43,8 @@ export function startMonitor(o: MonitorOptions): Monitor {
       async collect() {
         // Unknown while Redis is down: no sample rather than a made-up 0 (quantiv_redis_up says why).
         this.reset();
-        if (!client.isReady) return;
-        const lag = await streamLag(client, stream, group).catch(() => null);
-        if (lag) this.set({ stream, group }, lag.undelivered + lag.pending);
+        const lag = await lagForScrape(client, stream, group);
+        if (lag !== null) this.set({ stream, group }, lag);
       },
     });
     new Gauge({
@@ -53,8 +52,7 @@ export function startMonitor(o: MonitorOptions): Monitor {
       help: '1 when Redis answers PING, else 0.',
       registers,
       async collect() {
-        const ok = client.isReady && (await withTimeout(client.ping(), 2000).catch(() => null)) === 'PONG';
-        this.set(ok ? 1 : 0);
+        this.set((await redisUp(client)) ? 1 : 0);
       },
     });
   }

@@ -37,3 +37,23 @@ export async function streamLag(redis: Redis, stream: string, group: string): Pr
   const rest = (await redis.sendCommand(['XRANGE', stream, `(${last}`, '+'])) as unknown[];
   return { undelivered: rest.length, pending };
 }
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+/**
+ * The lag for a scrape, or null while Redis is away: node-redis queues commands until it
+ * reconnects, and a scrape that waited for that would time out and read as "ingest down".
+ */
+export async function lagForScrape(redis: Redis, stream: string, group: string): Promise<number | null> {
+  if (!redis.isReady) return null;
+  const lag = await withTimeout(streamLag(redis, stream, group), 2000).catch(() => null);
+  return lag ? lag.undelivered + lag.pending : null;
+}
+
+/** 1 when Redis answers PING within 2 s. */
+export async function redisUp(redis: Redis): Promise<boolean> {
+  if (!redis.isReady) return false;
+  return (await withTimeout(redis.ping(), 2000).catch(() => null)) === 'PONG';
+}
