@@ -67,4 +67,18 @@ check_out=$(node bin/quantiv.mjs check "$base/data/" --app "$base/") || { echo "
 echo "$check_out" | sed 's/^/  /'
 fails=$(grep -c '^FAIL' <<<"$check_out" || true)
 probe "quantiv check FAIL lines" 0 "$fails"
+
+# The scheduled check as Prometheus sees it: quantiv monitor against the container reports ok.
+mport=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+node bin/quantiv.mjs monitor --metrics-port "$mport" --check "$base/data/" --app "$base/" --every 1h >/dev/null 2>&1 &
+monitor_pid=$!
+ok=""
+for _ in $(seq 1 100); do
+  ok=$(curl -fsS "http://127.0.0.1:$mport/metrics" 2>/dev/null | awk '$1 == "quantiv_check_ok" {print $2}') || true
+  [[ -n "$ok" ]] && break
+  sleep 0.2
+done
+kill "$monitor_pid" 2>/dev/null || true
+wait "$monitor_pid" 2>/dev/null || true
+probe "quantiv monitor: quantiv_check_ok" 1 "$ok"
 say "passed"

@@ -141,8 +141,8 @@ describe('ingest metrics while Redis is down', () => {
 
 describe('monitor', () => {
   it('reports a failing deployment check and a PostgreSQL that does not answer', async () => {
-    // A "deployment" whose manifest is not JSON.
-    const site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('not a manifest'));
+    // A "deployment" whose manifest is not JSON, answering slowly so the first scrape is before the first check ends.
+    const site = createServer((_req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('not a manifest'), 500));
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
     const port = (site.address() as AddressInfo).port;
     const m = await serveMetrics(newRegistry(), 0);
@@ -153,6 +153,8 @@ describe('monitor', () => {
       log: () => {},
     });
     try {
+      // Before the first check has finished there is no check_ok at all (not a 0 that reads as failing).
+      expect([...samples(await (await fetch(m.url)).text()).keys()].some((k) => k.startsWith('quantiv_check_'))).toBe(false);
       await mon.ready;
       const s = samples(await (await fetch(m.url)).text());
       expect(s.get('quantiv_check_ok')).toBe(0);

@@ -84,12 +84,17 @@ export function startMonitor(o: MonitorOptions): Monitor {
   let ready: Promise<void> = Promise.resolve();
   if (o.check) {
     const c = o.check;
-    const ok = new Gauge({ name: 'quantiv_check_ok', help: '1 when the last `quantiv check` had no FAIL, else 0.', registers });
-    const results = new Gauge({ name: 'quantiv_check_results', help: 'Lines of the last `quantiv check` by level.', labelNames: ['level'], registers });
-    const failing = new Gauge({ name: 'quantiv_check_failing', help: '1 for each check id that FAILed in the last run.', labelNames: ['check'], registers });
-    const last = new Gauge({ name: 'quantiv_check_last_run_timestamp_seconds', help: 'Unix time the last check finished.', registers });
-    const took = new Gauge({ name: 'quantiv_check_duration_seconds', help: 'How long the last check took.', registers });
-    const published = new Gauge({ name: 'quantiv_check_manifest_created_timestamp_seconds', help: "The checked manifest's createdAt, as the deployment serves it.", registers });
+    // Registered after the first run: an unlabelled gauge reads 0 until set, and a 0 from
+    // quantiv_check_ok before any check ran would say "failing".
+    const gauges = () => ({
+      ok: new Gauge({ name: 'quantiv_check_ok', help: '1 when the last `quantiv check` had no FAIL, else 0.', registers }),
+      results: new Gauge({ name: 'quantiv_check_results', help: 'Lines of the last `quantiv check` by level.', labelNames: ['level'], registers }),
+      failing: new Gauge({ name: 'quantiv_check_failing', help: '1 for each check id that FAILed in the last run.', labelNames: ['check'], registers }),
+      last: new Gauge({ name: 'quantiv_check_last_run_timestamp_seconds', help: 'Unix time the last check finished.', registers }),
+      took: new Gauge({ name: 'quantiv_check_duration_seconds', help: 'How long the last check took.', registers }),
+      published: new Gauge({ name: 'quantiv_check_manifest_created_timestamp_seconds', help: "The checked manifest's createdAt, as the deployment serves it.", registers }),
+    });
+    let g: ReturnType<typeof gauges> | null = null;
     const once = async (): Promise<void> => {
       const t0 = Date.now();
       let report: CheckReport;
@@ -98,6 +103,9 @@ export function startMonitor(o: MonitorOptions): Monitor {
       } catch (e) {
         report = { ok: false, manifestUrl: c.url, origin: '', checkedAt: new Date().toISOString(), checks: [{ id: 'run', level: 'FAIL', message: (e as Error).message }] };
       }
+      const created = await fetchCreatedAt(report.manifestUrl);
+      g ??= gauges();
+      const { ok, results, failing, last, took, published } = g;
       ok.set(report.ok ? 1 : 0);
       const counts = LEVELS.map((l) => [l, report.checks.filter((r) => r.level === l).length] as const);
       for (const [l, n] of counts) results.set({ level: l }, n);
@@ -105,7 +113,6 @@ export function startMonitor(o: MonitorOptions): Monitor {
       for (const r of report.checks) if (r.level === 'FAIL') failing.set({ check: r.id }, 1);
       last.set(Date.now() / 1000);
       took.set((Date.now() - t0) / 1000);
-      const created = await fetchCreatedAt(report.manifestUrl);
       if (created !== null) published.set(created / 1000);
       o.log(`check: ${report.ok ? 'ok' : 'FAIL'} (${counts.map(([l, n]) => `${n} ${l}`).join(', ')})`);
     };
