@@ -17,6 +17,9 @@ export const INGEST_USAGE = `usage: quantiv ingest --redis URL --data DIR [flags
   --flush-ms N       publish buffered quotes every N ms (default 5000)
   --max-batch N      publish early once N quotes are buffered (default 50000)
   --until-idle       exit after the stream has nothing new (pending first, then new, then flush)
+  --metrics-port N   serve Prometheus metrics at http://HOST:N/metrics (convention: 9471; 0 = any
+                     free port; off by default). docs/realtime.md lists every metric
+  --metrics-host H   address to bind the metrics port to (default 127.0.0.1; 0.0.0.0 in a container)
   --quiet            log only errors
   -h, --help         this text
 
@@ -35,6 +38,8 @@ export async function run(argv: string[]): Promise<number> {
       'flush-ms': { type: 'string' },
       'max-batch': { type: 'string' },
       'until-idle': { type: 'boolean' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       quiet: { type: 'boolean' },
     },
     INGEST_USAGE,
@@ -47,6 +52,10 @@ export async function run(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
     return Number(raw);
   };
+  const metricsPort = values['metrics-port'];
+  if (metricsPort !== undefined && (!/^\d+$/.test(metricsPort) || Number(metricsPort) > 65535)) {
+    throw new UsageError(`--metrics-port must be a port number (0-65535), got '${metricsPort}'`);
+  }
   const quiet = values.quiet ?? false;
   const log = (line: string) => {
     if (!quiet) console.log(`${new Date().toISOString()} ingest: ${line}`);
@@ -60,6 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     flushMs: int('flush-ms', values['flush-ms'], 5000),
     maxBatch: int('max-batch', values['max-batch'], 50_000),
     untilIdle: values['until-idle'] ?? false,
+    metricsPort: metricsPort === undefined ? undefined : Number(metricsPort),
+    metricsHost: values['metrics-host'],
     log,
   });
   log(`stopped: ${JSON.stringify(stats)}`);

@@ -48,6 +48,10 @@ export const COMMANDS: Record<string, Subcommand> = {
     summary: 'probe a deployment as DuckDB-WASM uses it (manifest, ranges, encoding, CORS, wasm, freshness)',
     load: () => import('./check.ts'),
   },
+  monitor: {
+    summary: 'scheduled check, stream lag, Redis/PostgreSQL up and lake freshness as Prometheus metrics',
+    load: () => import('./monitor.ts'),
+  },
   serve: {
     summary: 'serve the built site and a lake with the production nginx.conf',
     load: () => import('./serve.ts'),

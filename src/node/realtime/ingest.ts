@@ -8,6 +8,8 @@
 //      the lake, so a re-delivered entry is acknowledged without a second copy.
 // Bad messages go to `<stream>:dead` with the reason and are acknowledged at once.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ingestMetrics, type IngestObserver } from '../metrics/ingest.ts';
+import { newRegistry, serveMetrics } from '../metrics/server.ts';
 import { crashPoint } from './crash.ts';
 import { openWriterDb } from './lake-io.ts';
 import { cleanupLake, publishBatch, type BufferedQuote, type PublishResult } from './publish.ts';
@@ -26,6 +28,11 @@ export interface IngestOptions {
   /** Exit once the stream has nothing new (after the final flush): for tests and back-fills. */
   untilIdle: boolean;
   log: (line: string) => void;
+  /** Serve Prometheus metrics on this port (0: a free one) while running; off when absent. */
+  metricsPort?: number | undefined;
+  metricsHost?: string | undefined;
+  /** Told what the loop does; runIngest sets it when metrics are on. */
+  observer?: IngestObserver | undefined;
 }
 
 export interface IngestStats {
@@ -60,6 +67,7 @@ export class Ingestor {
   async #take(entries: StreamEntry[]): Promise<void> {
     const { stream, group } = this.opts;
     this.stats.read += entries.length;
+    this.opts.observer?.read(entries.length);
     const bad: string[] = [];
     for (const e of entries) {
       if (e.fields === null) {
@@ -73,6 +81,7 @@ export class Ingestor {
         await deadLetter(this.redis, stream, e, v.reason);
         crashPoint('after-dead-letter');
         this.stats.dead += 1;
+        this.opts.observer?.deadLetter(v.reason);
         bad.push(e.id);
         this.opts.log(`dead-letter ${e.id}: ${v.reason}`);
       }
@@ -92,6 +101,7 @@ export class Ingestor {
     }
     await ack(this.redis, this.opts.stream, this.opts.group, ids);
     this.#buffer = [];
+    this.opts.observer?.published({ rows: result.rowsWritten, files: result.files.length, seconds: result.ms / 1000, at: new Date() });
     const s = this.stats;
     s.flushes += 1;
     s.rowsWritten += result.rowsWritten;
@@ -142,6 +152,11 @@ export class Ingestor {
 /** Runs ingest until SIGINT/SIGTERM (or idle with untilIdle); always flushes before returning. */
 export async function runIngest(opts: IngestOptions): Promise<IngestStats> {
   const redis = await connectRedis(opts.redisUrl);
+  const metrics = opts.metricsPort === undefined ? null : await serveMetrics(newRegistry(), opts.metricsPort, opts.metricsHost);
+  if (metrics) {
+    opts = { ...opts, observer: await ingestMetrics({ registry: metrics.registry, redis, stream: opts.stream, group: opts.group, root: opts.root }) };
+    opts.log(`metrics at ${metrics.url}`);
+  }
   const db = await openWriterDb();
   const ingestor = new Ingestor(opts, redis, db.conn);
   const onSignal = (sig: string) => {
@@ -158,6 +173,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestStats> {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     db.close();
+    await metrics?.close();
     await redis.close().catch(() => {});
   }
 }
