@@ -37,6 +37,8 @@ const rules: { test: RegExp; title: string }[] = [
     test: /configuration has been locked|Loading external extensions is disabled/,
     title: 'Engine settings and extensions are fixed for safety; this statement cannot change them.',
   },
+  { test: /holds \d+ statements; the console runs one/, title: 'The console runs one statement at a time.' },
+  { test: /^Only a SELECT can be exported/, title: 'Only a SELECT can be exported.' },
   { test: /^Parser Error|syntax error/i, title: 'The SQL could not be parsed.' },
   { test: /^(Binder|Catalog) Error/i, title: 'The SQL refers to a table or column that does not exist.' },
 ];
