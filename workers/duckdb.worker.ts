@@ -269,11 +269,27 @@ async function diagnose(message: string): Promise<string> {
   return notes.length ? `${message}\n${notes.join('\n')}` : message;
 }
 
+/** Origins this worker's CSP refused; the violation event says why a fetch failed, fetch does not. */
+const refusedByCsp = new Set<string>();
+self.addEventListener('securitypolicyviolation', (e) => {
+  try {
+    refusedByCsp.add(new URL((e as SecurityPolicyViolationEvent).blockedURI).origin);
+  } catch {
+    // blockedURI may be a keyword ('inline', 'eval'), not a URL
+  }
+});
+
 async function loadManifest(url: string): Promise<Manifest> {
   let response: Response;
   try {
     response = await fetch(url, { cache: 'no-cache' });
   } catch (e) {
+    // The violation event may be queued behind the rejection.
+    await new Promise((r) => setTimeout(r, 50));
+    const origin = new URL(url).origin;
+    if (refusedByCsp.has(origin)) {
+      throw new Error(`This site's Content-Security-Policy does not allow connecting to ${origin} (connect-src), so the data at ${url} cannot be loaded here. A deployment that serves data from there lists it in its data origins (docs/deploy.md).`);
+    }
     throw new Error(`Cannot reach the data at ${url}: ${(e as Error).message}`);
   }
   if (!response.ok) throw new Error(`The data manifest ${url} answered HTTP ${response.status}`);

@@ -9,6 +9,10 @@ export interface UserError {
 // First match wins: the manifest rules come before the generic HTTP ones.
 const rules: { test: RegExp; title: string }[] = [
   {
+    test: /Content-Security-Policy does not allow/,
+    title: "This site's security policy does not allow loading data from that origin.",
+  },
+  {
     test: /manifest\.json: |manifest .* is not valid JSON|The data manifest .* answered HTTP/i,
     title: 'The dataset manifest could not be loaded.',
   },
