@@ -326,7 +326,10 @@ const api: EngineApi = {
       try {
         // USE_TMP_FILE false: DuckDB 1.x otherwise writes a temporary file and renames it over ours.
         const options = format === 'csv' ? 'FORMAT CSV, HEADER, USE_TMP_FILE false' : 'FORMAT PARQUET, COMPRESSION ZSTD, USE_TMP_FILE false';
-        conn.query(`COPY (${sql.trim().replace(/;+\s*$/, '')}) TO '${name}' (${options})`);
+        // The one statement DuckDB's tokenizer found, on lines of its own so a trailing comment
+        // cannot swallow the rest of the COPY.
+        const [only] = splitStatements(sql, db.tokenize(sql));
+        conn.query(`COPY (\n${sql.slice(only!.start, only!.end)}\n) TO '${name}' (${options})`);
         return db.copyFileToBuffer(name);
       } catch (e) {
         throw new Error(await diagnose((e as Error).message));

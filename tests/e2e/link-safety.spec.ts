@@ -104,6 +104,8 @@ test("the DuckDB worker's own CSP blocks fetch, WebSocket and import to another 
 });
 
 test('link SQL that is not one read-only SELECT is shown with the reason and not run', async ({ page }) => {
+  // Six fresh page loads, each a cold engine start.
+  test.setTimeout(240_000);
   const cases: [string, RegExp][] = [
     ['SET enable_external_access=false', /SET statement, not a read-only SELECT/],
     ["CREATE OR REPLACE VIEW atm_features AS SELECT 1 AS spot_price", /CREATE statement/],
@@ -140,6 +142,8 @@ test('a single SELECT auto-runs, and one that builds a foreign URL at run time i
 });
 
 test("console SQL cannot change what the pages show, nor break their connection", async ({ page, request }) => {
+  // Two page loads, two Symbol pages drawn and eight console statements.
+  test.setTimeout(150_000);
   await page.goto('/?symbol=SPY');
   const before = await spySpot(page);
   expect(Number(before)).toBeGreaterThan(0);
@@ -215,4 +219,19 @@ test('a small sqlz that inflates to megabytes is refused, not run', async ({ pag
   await consoleReady(page);
   await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'idle');
   await expect(page.getByTestId('sql-result')).toHaveCount(0);
+});
+
+test('export runs only a SELECT, on the console connection, whatever comments it ends with', async ({ page }) => {
+  await page.goto(link({ page: 'console', sql: 'SELECT 42 AS answer -- a trailing comment' }));
+  await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const csv = await (await download).createReadStream();
+  let text = '';
+  for await (const chunk of csv) text += String(chunk);
+  expect(text.trim().split('\n')).toEqual(['answer', '42']);
+  // The editor now holds DDL; the last result still enables Export, and the engine refuses it.
+  await typeSql(page, "CREATE OR REPLACE VIEW atm_features AS SELECT 1 AS spot_price");
+  await page.getByTestId('export-csv').click();
+  await expect(page.getByTestId('sql-error')).toContainText('Only a SELECT can be exported');
 });
