@@ -36,6 +36,13 @@ export function lockdownSql(origins: string[], extraPrefixes: string[] = []): st
   ];
 }
 
+/**
+ * Run on the pages' connection, whose views are temporary views of that connection: unqualified
+ * names then resolve in its temp catalog and the built-ins only, so a view, table or macro created
+ * in the shared catalog by SQL on another connection (the console's) can never shadow them.
+ */
+export const PAGES_SEARCH_PATH = "SET search_path = 'temp.main'";
+
 /** `https://host:port/` for any URL on that origin; a prefix match can then not reach another host. */
 export function originPrefix(url: string): string {
   return `${new URL(url).origin}/`;

@@ -152,7 +152,7 @@ describe('quantiv check against the real nginx', () => {
     const bad = template
       .replace(/^(\s*)include \/etc\/nginx\/mime\.types;/m, '$1types { text/html html; application/javascript js; application/json json; text/css css; }')
       .replace(/types \{ application\/wasm wasm; \}/, '')
-      .replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'");
+      .replaceAll("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'");
     expect(bad).not.toContain("'wasm-unsafe-eval'");
     expect(bad).not.toContain('application/wasm wasm');
     const s = await serve(bad);
