@@ -29,6 +29,8 @@ export interface WriteFileRequest {
   suffix?: string;
   /** Derived tables: content hashes of the files the rows were computed from (ManifestFile.sources). */
   sources?: string[];
+  /** Columns whose lake type follows the source instead of schema.ts (ManifestFile.columnTypes). */
+  columnTypes?: Record<string, string>;
 }
 
 const TMP_SUFFIX = /\.(parquet|json)\.\d+\.tmp$/;
@@ -57,9 +59,9 @@ async function publish(tmp: string, final: string): Promise<void> {
   await fsyncPath(dirname(final));
 }
 
-export function copySql(table: TableName, select: string, target: string, rowGroupSize?: number): string {
+export function copySql(table: TableName, select: string, target: string, rowGroupSize?: number, columnTypes: Record<string, string> = {}): string {
   const def = TABLES[table];
-  const cols = def.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+  const cols = def.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${columnTypes[c.name] ?? c.type}) AS ${quoteIdent(c.name)}`).join(', ');
   // The remaining columns break ties: the natural key is not unique in legacy data (nor across
   // model versions in em_forecasts), and a total order keeps files byte-identical between runs.
   const rest = def.columns.map((c) => c.name).filter((n) => !def.sortKey.includes(n));
@@ -86,11 +88,12 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
   const tmp = `${join(root, baseRel)}.${process.pid}.tmp`;
   await mkdir(dirname(tmp), { recursive: true });
   try {
-    await conn.run(copySql(table, req.select, tmp, req.rowGroupSize));
+    const columnTypes = req.columnTypes && Object.keys(req.columnTypes).length > 0 ? req.columnTypes : undefined;
+    await conn.run(copySql(table, req.select, tmp, req.rowGroupSize, columnTypes));
     // Row count and date range are read back from the written file: the manifest describes
     // exactly what is on disk. TIMESTAMPTZ -> epoch ms -> UTC date.
     const dc = def.dateColumn;
-    const tz = dc !== null && def.columns.find((c) => c.name === dc)?.type === 'TIMESTAMPTZ';
+    const tz = dc !== null && (columnTypes?.[dc] ?? def.columns.find((c) => c.name === dc)?.type) === 'TIMESTAMPTZ';
     const ms = (agg: string): string => (tz ? `epoch_ms(${agg})` : `epoch_ms(CAST(${agg} AS TIMESTAMP))`);
     const rangeSql = dc ? `, ${ms(`min(${quoteIdent(dc)})`)}, ${ms(`max(${quoteIdent(dc)})`)}` : '';
     const reader = await conn.runAndReadAll(`SELECT count(*)${rangeSql} FROM read_parquet(${quoteString(tmp)})`);
@@ -112,6 +115,7 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
       partition: partitionOf(rel),
       sha256,
       ...(req.sources ? { sources: [...req.sources].sort() } : {}),
+      ...(columnTypes ? { columnTypes } : {}),
     };
   } catch (err) {
     await rm(tmp, { force: true });

@@ -76,24 +76,33 @@ export function canonicalSql(e: Engine, type: string, expr: string): string {
 }
 
 /** Every column of a row in canonical text, joined by '|' in schema order. */
-export function rowTextSql(e: Engine, table: TableName): string {
-  return TABLES[table].columns.map((c) => canonicalSql(e, c.type, q(c.name))).join(` || '|' || `);
+export function rowTextSql(e: Engine, table: TableName, types: Types = {}): string {
+  return TABLES[table].columns.map((c) => canonicalSql(e, typeOf(table, c.name, types), q(c.name))).join(` || '|' || `);
 }
 
+/**
+ * Lake types of columns that differ from schema.ts in this comparison (the source's mapping,
+ * catalog.ts); every function below takes it so both sides render the same types.
+ */
+export type Types = Record<string, string>;
+
+const typeOf = (table: TableName, column: string, types: Types): string =>
+  types[column] ?? TABLES[table].columns.find((c) => c.name === column)!.type;
+
 /** A column's value as key text, formatted identically by both engines. */
-function keyPart(e: Engine, table: TableName, column: string): string {
-  const type = TABLES[table].columns.find((c) => c.name === column)!.type;
+function keyPart(e: Engine, table: TableName, column: string, types: Types): string {
+  const type = typeOf(table, column, types);
   const k = kindOfType(type);
   const v = k === 'timestamp' ? text(e, epochUs(e, q(column))) : text(e, q(column));
   return `coalesce(${v}, '\\N')`;
 }
 
-export function keyTextSql(e: Engine, table: TableName): string {
-  return TABLES[table].naturalKey.map((c) => keyPart(e, table, c)).join(` || '|' || `);
+export function keyTextSql(e: Engine, table: TableName, types: Types = {}): string {
+  return TABLES[table].naturalKey.map((c) => keyPart(e, table, c, types)).join(` || '|' || `);
 }
 
 /** SELECT of every metric over `relation` (which has the lake table's columns), and their names. */
-export function metricsSql(e: Engine, table: TableName, relation: string): { sql: string; metrics: Metric[] } {
+export function metricsSql(e: Engine, table: TableName, relation: string, types: Types = {}): { sql: string; metrics: Metric[] } {
   const metrics: Metric[] = [];
   const exprs: string[] = [];
   const add = (name: string, column: string | null, kind: Metric['kind'], expr: string) => {
@@ -101,12 +110,12 @@ export function metricsSql(e: Engine, table: TableName, relation: string): { sql
     exprs.push(`${text(e, expr)} AS m${exprs.length}`);
   };
   add('rows', null, 'exact', 'count(*)');
-  add('key.hash', null, 'exact', `sum(${hash60(e, keyTextSql(e, table))})`);
-  add('row.hash', null, 'exact', `sum(${hash60(e, rowTextSql(e, table))})`);
+  add('key.hash', null, 'exact', `sum(${hash60(e, keyTextSql(e, table, types))})`);
+  add('row.hash', null, 'exact', `sum(${hash60(e, rowTextSql(e, table, types))})`);
   for (const c of TABLES[table].columns) {
     const col = q(c.name);
     add(`${c.name}.nulls`, c.name, 'exact', `count(*) - count(${col})`);
-    switch (kindOfType(c.type)) {
+    switch (kindOfType(typeOf(table, c.name, types))) {
       case 'exact':
         add(`${c.name}.sum`, c.name, 'exact', `sum(${col})`);
         add(`${c.name}.min`, c.name, 'exact', `min(${col})`);
@@ -142,17 +151,17 @@ export function metricsSql(e: Engine, table: TableName, relation: string): { sql
  * engines): per bucket the row count and content fingerprint, so only differing buckets are read row
  * by row.
  */
-export function bucketsSql(e: Engine, table: TableName, relation: string, buckets: number): string {
+export function bucketsSql(e: Engine, table: TableName, relation: string, buckets: number, types: Types = {}): string {
   return `SELECT ${text(e, 'b')}, ${text(e, 'count(*)')}, ${text(e, 'sum(h)')}
-    FROM (SELECT ${hash60(e, keyTextSql(e, table))} % ${buckets} AS b, ${hash60(e, rowTextSql(e, table))} AS h FROM (${relation}) AS rel) AS x
+    FROM (SELECT ${hash60(e, keyTextSql(e, table, types))} % ${buckets} AS b, ${hash60(e, rowTextSql(e, table, types))} AS h FROM (${relation}) AS rel) AS x
     GROUP BY b`;
 }
 
 /** Key text and every column's canonical text of the rows in the given buckets. */
-export function bucketRowsSql(e: Engine, table: TableName, relation: string, buckets: number, which: number[]): string {
-  const cols = TABLES[table].columns.map((c, i) => `${canonicalSql(e, c.type, q(c.name))} AS c${i}`).join(', ');
+export function bucketRowsSql(e: Engine, table: TableName, relation: string, buckets: number, which: number[], types: Types = {}): string {
+  const cols = TABLES[table].columns.map((c, i) => `${canonicalSql(e, typeOf(table, c.name, types), q(c.name))} AS c${i}`).join(', ');
   return `SELECT k, ${TABLES[table].columns.map((_, i) => `c${i}`).join(', ')}
-    FROM (SELECT ${keyTextSql(e, table)} AS k, ${cols} FROM (${relation}) AS rel) AS x
+    FROM (SELECT ${keyTextSql(e, table, types)} AS k, ${cols} FROM (${relation}) AS rel) AS x
     WHERE ${hash60(e, 'k')} % ${buckets} IN (${which.join(', ')})`;
 }
 

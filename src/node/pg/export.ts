@@ -27,7 +27,8 @@ import {
   addCounts, COUNT_OPTIONS_DUCK_SQL, KEEP_OPTIONS_DUCK_SQL, KEPT_SELECT, RAW_OPTIONS_COLUMNS, REJECT_REASONS, REJECTS_SELECT,
   stageOptionsDuckSql, zeroCounts, type QuirkCounts,
 } from './quirks.ts';
-import { pgSelectList, sourcePartitions, sourceSelectSql, type Partition } from './tables.ts';
+import { mappedSelectList, sourceMapping, typeOverrides, type SourceMapping } from './catalog.ts';
+import { sourcePartitions, sourceSelectSql, type Partition } from './tables.ts';
 
 export const MIGRATION_DIR = '_migration';
 export const STATE_FILE = 'export-state.json';
@@ -60,6 +61,8 @@ export interface ExportOptions {
   out: string;
   /** 'YYYY-MM': redo options months from it, volatility years from its year, and every single-file table. */
   redoFrom?: string;
+  /** Zone of the source's `timestamp without time zone` columns the lake holds as TIMESTAMPTZ (catalog.ts). */
+  sourceTimeZone?: string;
   log?: (line: string) => void;
 }
 
@@ -148,6 +151,8 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
   const duck = session.conn;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Refused before any file is written when a legacy column has no known lake type.
+    const mapping = await sourceMapping(client, opts.sourceTimeZone ? { sourceTimeZone: opts.sourceTimeZone } : {});
     const parts = await sourcePartitions(client);
     const keys = new Set(parts.map((p) => p.key));
     for (const k of Object.keys(state.partitions)) {
@@ -163,6 +168,8 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     for (const p of parts) {
       const st = state.partitions[p.key];
       if (redo(p, opts.redoFrom) || !(await stillValid(root, st))) continue;
+      // A file written under another type mapping (e.g. before --source-time-zone) is redone.
+      if (JSON.stringify(st!.file.columnTypes ?? {}) !== JSON.stringify(typeOverrides(p.table, mapping))) continue;
       if ((await sourceCount(client, p)) !== st!.sourceRows) continue;
       skipped.add(p.key);
     }
@@ -181,7 +188,7 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     const fetchCsv = async (p: Partition): Promise<{ path: string; bytes: number; seconds: number }> => {
       const t0 = performance.now();
       const path = join(work, `${p.key.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`);
-      const cols = p.table === 'options' ? RAW_OPTIONS_COLUMNS.map(([n]) => `"${n}"`).join(', ') : pgSelectList(p.table);
+      const cols = p.table === 'options' ? RAW_OPTIONS_COLUMNS.map(([n]) => `"${n}"`).join(', ') : mappedSelectList(p.table, mapping);
       const bytes = await copyOutToFile(client, sourceSelectSql(p, cols), path);
       return { path, bytes, seconds: (performance.now() - t0) / 1000 };
     };
@@ -196,7 +203,7 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
       // If this partition fails, the prefetch must not surface as an unhandled rejection.
       next?.catch(() => {});
       const t0 = performance.now();
-      const st = await exportPartition(duck, root, mig, work, p, csv.path, csv.bytes);
+      const st = await exportPartition(duck, root, mig, work, p, csv.path, csv.bytes, mapping);
       st.seconds = csv.seconds + (performance.now() - t0) / 1000;
       await rm(csv.path, { force: true });
       state.partitions[p.key] = st;
@@ -276,12 +283,13 @@ async function exportUndated(client: PgClient, mig: string, work: string): Promi
 }
 
 async function exportPartition(
-  duck: DuckDBConnection, root: string, mig: string, work: string, p: Partition, csv: string, bytes: number,
+  duck: DuckDBConnection, root: string, mig: string, work: string, p: Partition, csv: string, bytes: number, mapping: SourceMapping,
 ): Promise<PartitionState> {
   const partition = p.year === undefined ? undefined : { year: p.year, ...(p.month === undefined ? {} : { month: p.month }) };
   if (p.table !== 'options') {
-    const cols = TABLES[p.table].columns.map((c): [string, string] => [c.name, c.type]);
-    const file = await writeLakeFile({ conn: duck, select: `SELECT * FROM ${csvRelation(csv, bytes, cols)}`, table: p.table, root, ...(partition ? { partition } : {}) });
+    const cols = mapping[p.table].map((c): [string, string] => [c.name, c.lakeType]);
+    const columnTypes = typeOverrides(p.table, mapping);
+    const file = await writeLakeFile({ conn: duck, select: `SELECT * FROM ${csvRelation(csv, bytes, cols)}`, table: p.table, root, columnTypes, ...(partition ? { partition } : {}) });
     // No cleaning rules for these tables: every source row is a lake row.
     return { table: p.table, key: p.key, sourceRows: file.rows, lakeRows: file.rows, rejects: 0, counts: zeroCounts(), file, seconds: 0 };
   }

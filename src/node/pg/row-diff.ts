@@ -4,7 +4,7 @@
 // columns that differ. Reads O(rows / BUCKET_ROWS) bucket sums plus a few buckets' rows, never the
 // whole partition.
 import { TABLES, type TableName } from '../../lake/schema.ts';
-import { bucketRowsSql, bucketsSql, type Engine } from './checksums.ts';
+import { bucketRowsSql, bucketsSql, type Engine, type Types } from './checksums.ts';
 
 /** Runs SQL on one engine and returns its rows as text. */
 export type RunText = (sql: string) => Promise<(string | null)[][]>;
@@ -34,10 +34,10 @@ const display = (type: string, v: string | null): string => {
   return type === 'VARCHAR' ? v.slice(v.indexOf(':') + 1) : v;
 };
 
-export async function differingRows(table: TableName, pg: Side, lake: Side, rows: number, limit = 5): Promise<RowDiffs> {
+export async function differingRows(table: TableName, pg: Side, lake: Side, rows: number, limit = 5, types: Types = {}): Promise<RowDiffs> {
   const buckets = Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(rows / BUCKET_ROWS)));
   const sums = async (s: Side): Promise<Map<string, string>> =>
-    new Map((await s.run(bucketsSql(s.engine, table, s.relation, buckets))).map((r) => [String(r[0]), `${r[1]}:${r[2]}`]));
+    new Map((await s.run(bucketsSql(s.engine, table, s.relation, buckets, types))).map((r) => [String(r[0]), `${r[1]}:${r[2]}`]));
   const [a, b] = await Promise.all([sums(pg), sums(lake)]);
   const differing = [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).map(Number).sort((x, y) => x - y);
   if (differing.length === 0) return { lines: [], keys: [] };
@@ -45,7 +45,7 @@ export async function differingRows(table: TableName, pg: Side, lake: Side, rows
 
   const byKey = async (s: Side): Promise<Map<string, string[][]>> => {
     const out = new Map<string, string[][]>();
-    for (const r of await s.run(bucketRowsSql(s.engine, table, s.relation, buckets, read))) {
+    for (const r of await s.run(bucketRowsSql(s.engine, table, s.relation, buckets, read, types))) {
       const k = String(r[0]);
       out.set(k, [...(out.get(k) ?? []), r.slice(1).map((v) => (v === null ? '\\N' : String(v)))]);
     }
@@ -58,15 +58,19 @@ export async function differingRows(table: TableName, pg: Side, lake: Side, rows
   const keys: string[] = [];
   const all = [...new Set([...pr.keys(), ...lr.keys()])].sort();
   for (const k of all) {
-    const p = pr.get(k) ?? [], l = lr.get(k) ?? [];
-    const same = p.length === l.length && p.map((r) => r.join('|')).sort().join('\n') === l.map((r) => r.join('|')).sort().join('\n');
-    if (same) continue;
+    // Rows equal on both sides cancel (a key may hold several rows, e.g. one per model version).
+    const p = [...(pr.get(k) ?? [])], l = [...(lr.get(k) ?? [])];
+    for (let i = p.length - 1; i >= 0; i--) {
+      const j = l.findIndex((r) => r.join('|') === p[i]!.join('|'));
+      if (j >= 0) { p.splice(i, 1); l.splice(j, 1); }
+    }
+    if (p.length === 0 && l.length === 0) continue;
     keys.push(k);
     if (keys.length > limit) continue;
     let what: string;
-    if (l.length === 0) what = 'only in PostgreSQL';
-    else if (p.length === 0) what = 'only in the lake';
-    else if (p.length !== l.length) what = `${p.length} row(s) in PostgreSQL, ${l.length} in the lake`;
+    if (l.length === 0) what = p.length === 1 ? 'only in PostgreSQL' : `${p.length} more row(s) in PostgreSQL`;
+    else if (p.length === 0) what = l.length === 1 ? 'only in the lake' : `${l.length} more row(s) in the lake`;
+    else if (p.length !== l.length) what = `${p.length} row(s) in PostgreSQL, ${l.length} in the lake differ`;
     else {
       const pv = p[0]!, lv = l[0]!;
       what = cols
