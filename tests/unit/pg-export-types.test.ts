@@ -223,4 +223,15 @@ describe('export of a legacy schema with other types', () => {
     expect(zone.stderr).toContain('--source-time-zone Mars/Olympus: PostgreSQL knows no such time zone');
     expect(zone.stderr).not.toMatch(/\n\s+at /);
   }, 240_000);
+
+  it("the report's total counts rows without a date (rejected into their own file)", async () => {
+    const db = await clone('undated');
+    await sql(db, "INSERT INTO options_chain (date, act_symbol, expiration, strike, call_put) VALUES (NULL, 'SPY', '2025-04-17', 500.00, 'C')");
+    const report = await exportPg(db, { out: join(dir, 'undated') });
+    const partitions = report.partitions.reduce((n, p) => n + p.sourceRows, 0);
+    expect(report.exported.sourceRows).toBe(partitions + 1);
+    expect(report.rows.options!.rejects).toBe(1);
+    const rejects = await readFile(join(dir, 'undated', '_migration', 'rejects', 'options_undated_rejects.csv'), 'utf8');
+    expect(rejects.trim().split('\n')).toHaveLength(2);
+  }, 240_000);
 });

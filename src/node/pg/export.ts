@@ -220,6 +220,8 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     }
     // Rows without a date belong to no partition: they go to their own rejects file (null_key).
     const undated = await exportUndated(client, mig, work);
+    // They are read (and rejected) on every run, so they count among the rows this run exported.
+    exportedRows += undated;
     await client.query('COMMIT');
     const manifest = await publish();
 
