@@ -11,6 +11,7 @@ import { datasetVersionOf, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, parseManife
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
 import { rollupProblems } from '../lake/rollups.ts';
 import { filePath, quoteIdent, quoteString, TABLES, type TableName } from '../lake/schema.ts';
+import { ToolError } from './usage-error.ts';
 
 /** Options are read per symbol-month: small row groups let min/max on act_symbol skip the rest. */
 export const OPTIONS_ROW_GROUP_SIZE = 10_240;
@@ -52,6 +53,43 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+const STORAGE_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system',
+  EACCES: 'permission denied', EPERM: 'permission denied',
+};
+const STORAGE_TEXT: [RegExp, string][] = [
+  [/No space left on device/i, 'no space left on the device'], [/Disk quota exceeded/i, 'disk quota exceeded'],
+  [/Read-only file system/i, 'read-only file system'], [/Permission denied/i, 'permission denied'],
+];
+
+/**
+ * A full, read-only or forbidden folder is an expected failure: it becomes a ToolError naming the
+ * folder (one line, no stack). Anything else is returned as it is.
+ */
+export function storageError(err: unknown, folder: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  const reason = (e?.code && STORAGE_CODES[e.code]) ?? STORAGE_TEXT.find(([re]) => re.test(String(e?.message ?? '')))?.[1];
+  return reason ? new ToolError(`cannot write to ${folder}: ${reason}`) : err;
+}
+
+/** mkdir -p whose failure names the folder and the real reason. */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    // A recursive mkdir under a read-only parent reports ENOENT; the first missing level, made on
+    // its own, reports the real errno (EROFS, EACCES, ENOSPC).
+    let d = dir;
+    while (!existsSync(dirname(d)) && dirname(d) !== d) d = dirname(d);
+    try {
+      await mkdir(d);
+    } catch (real) {
+      throw storageError(real, dirname(d));
+    }
+    throw storageError(err, dir);
+  }
+}
+
 /** rename() is atomic on one filesystem; the directory fsync makes the new entry durable. */
 async function publish(tmp: string, final: string): Promise<void> {
   await fsyncPath(tmp);
@@ -86,7 +124,7 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
   const partition = req.partition ?? {};
   const baseRel = filePath(table, partition, req.suffix ?? '');
   const tmp = `${join(root, baseRel)}.${process.pid}.tmp`;
-  await mkdir(dirname(tmp), { recursive: true });
+  await makeDir(dirname(tmp));
   try {
     const columnTypes = req.columnTypes && Object.keys(req.columnTypes).length > 0 ? req.columnTypes : undefined;
     await conn.run(copySql(table, req.select, tmp, req.rowGroupSize, columnTypes));
@@ -118,8 +156,8 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
       ...(columnTypes ? { columnTypes } : {}),
     };
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => {});
+    throw storageError(err, dirname(tmp));
   }
 }
 
@@ -150,14 +188,14 @@ export async function writeManifest(root: string, files: ManifestFile[]): Promis
   // published version can always be pinned. Same version = same files, so an existing copy is kept.
   const pinned = join(root, 'manifests', `${manifest.datasetVersion}.json`);
   if (!(await stat(pinned).catch(() => null))) {
-    await mkdir(dirname(pinned), { recursive: true });
     const ptmp = `${pinned}.${process.pid}.tmp`;
     try {
+      await makeDir(dirname(pinned));
       await writeFile(ptmp, `${JSON.stringify(manifest, null, 2)}\n`);
       await publish(ptmp, pinned);
     } catch (err) {
-      await rm(ptmp, { force: true });
-      throw err;
+      await rm(ptmp, { force: true }).catch(() => {});
+      throw storageError(err, dirname(pinned));
     }
   }
   const final = join(root, 'manifest.json');
@@ -166,8 +204,8 @@ export async function writeManifest(root: string, files: ManifestFile[]): Promis
     await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
     await publish(tmp, final);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => {});
+    throw storageError(err, root);
   }
   return manifest;
 }
