@@ -55,5 +55,9 @@ describe.skipIf(!asRoot)('generate on storage that refuses writes', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^quantiv generate: cannot write to ${m}[^\\n]*: read-only file system\\n$`));
     expect(files(m)).toEqual([]);
+    // export checks its folder before it connects to PostgreSQL (none listens on port 1).
+    const e = spawnSync(process.execPath, [join(ROOT, 'bin/quantiv.mjs'), 'export', '--pg', 'postgres://x@127.0.0.1:1/x', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(e.status, e.stderr).toBe(1);
+    expect(e.stderr).toBe(`quantiv export: cannot write to ${m}: read-only file system\n`);
   }, 180_000);
 });

@@ -13,13 +13,13 @@
 // file still has the recorded sha256 and whose source row count is unchanged, and redoes the rest.
 // Files are deterministic (total sort order), so a redone partition gets the same bytes.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
-import { removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
+import { makeDir, removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
 import { readLakeManifest } from '../lake-io.ts';
 import { publishManifest } from '../rollups.ts';
 import { connectPg, copyOutToFile, redactUrl, type PgClient } from './client.ts';
@@ -133,11 +133,12 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
   const root = resolve(opts.out);
   const mig = join(root, MIGRATION_DIR);
   const work = join(mig, 'work');
-  await mkdir(root, { recursive: true });
+  // A read-only or full lake folder fails here with one line naming it, before PostgreSQL is touched.
+  await makeDir(root);
   const tmpRemoved = (await removeStaleTmp(root)).length;
   await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
-  await mkdir(join(mig, 'rejects'), { recursive: true });
+  await makeDir(work);
+  await makeDir(join(mig, 'rejects'));
 
   const source = redactUrl(pgUrl);
   const statePath = join(mig, STATE_FILE);
