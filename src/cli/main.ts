@@ -89,6 +89,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`quantiv ${name}: ${err.message}\nRun 'quantiv ${name} --help' for usage.`);
       return 2;
     }
+    if (err instanceof Error && err.name === 'ToolError') {
+      console.error(`quantiv ${name}: ${err.message}`);
+      return 1;
+    }
     console.error(`quantiv ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   }

@@ -153,7 +153,11 @@ export async function checkRollups(conn: DuckDBConnection, root: string, files: 
     const columns = TABLES[table].columns;
     // Float sums: rounded to 12 significant digits, so a summation order cannot look like an edit.
     const rounded = columns
-      .map((c) => (c.type === 'DOUBLE' ? `CASE WHEN ${quoteIdent(c.name)} = 0 THEN 0 ELSE round(${quoteIdent(c.name)}, (11 - floor(log10(abs(${quoteIdent(c.name)}))))::INTEGER)::DOUBLE END AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+      // The derived sums are DECIMAL when a source column is (a numeric legacy column, catalog.ts).
+      .map((c) => {
+        const v = `CAST(${quoteIdent(c.name)} AS ${c.type})`;
+        return c.type === 'DOUBLE' ? `CASE WHEN ${v} = 0 THEN 0 ELSE round(${v}, (11 - floor(log10(abs(${v}))))::INTEGER)::DOUBLE END AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
+      })
       .join(', ');
     const raw = forecastDailySql(forecastRelations(files, locate));
     const derived = table === 'forecast_daily' ? raw : forecastMonthlySql(`(${raw})`);

@@ -48,6 +48,7 @@ describe('dead-letter reason classes', () => {
     expect(deadLetterClass('missing field strike')).toBe('missing_strike');
     expect(deadLetterClass("bad call_put: 'X' is not C or P")).toBe('bad_call_put');
     expect(deadLetterClass('bad ask: ask 1.00 is below bid 2.00')).toBe('bad_ask');
+    expect(deadLetterClass('rule symbol: ZZZ is not in the lake; allow it with --allow-symbols ZZZ')).toBe('rule_symbol');
     expect(deadLetterClass('something new')).toBe('other');
   });
 });

@@ -4,5 +4,8 @@
 export function deadLetterClass(reason: string): string {
   const m = /^(missing field|bad) ([a-z_]+)/.exec(reason);
   if (m) return `${m[1] === 'bad' ? 'bad' : 'missing'}_${m[2]}`;
+  // Ingest rules (realtime/rules.ts): "rule date: ...", "rule symbol: ...".
+  const rule = /^rule ([a-z_]+):/.exec(reason);
+  if (rule) return `rule_${rule[1]}`;
   return 'other';
 }
