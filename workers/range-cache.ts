@@ -6,6 +6,7 @@
 //
 // Keys are the file's URL, which carries its content hash (?v=...): a republished file is another
 // key, so stale bytes are never served.
+import { ReplacedFileError, verifyFooter, type FooterProof } from '../src/lake/footer.ts';
 
 /** Cache granularity: small enough that a point read fetches little, large enough to coalesce. */
 export const BLOCK = 64 * 1024;
@@ -17,8 +18,18 @@ export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 
 export type FetchRange = (url: string, start: number, endInclusive: number) => Uint8Array;
 
+/** What the first read of a file must prove (src/lake/footer.ts); path names it in messages. */
+export interface FileCheck {
+  path: string;
+  proof?: FooterProof | undefined;
+}
+
 interface FileState {
   size: number;
+  check: FileCheck | undefined;
+  /** Set once the footer matched; a failed check is kept and thrown on every later read. */
+  verified: boolean;
+  failure: Error | null;
   /** Where the previous read ended, the bytes read back to back up to it, and the read-ahead earned. */
   lastEnd: number;
   runBytes: number;
@@ -46,9 +57,22 @@ export class RangeCache {
     return this.#bytes;
   }
 
-  /** A lake file whose reads may be cached; size from the manifest. */
-  register(url: string, size: number): void {
-    if (!this.#files.has(url)) this.#files.set(url, { size, lastEnd: -1, runBytes: 0, readAhead: 0 });
+  /** A lake file whose reads may be cached; size (and the footer proof) from the manifest. */
+  register(url: string, size: number, check?: FileCheck): void {
+    if (!this.#files.has(url)) this.#files.set(url, { size, check, verified: !check?.proof, failure: null, lastEnd: -1, runBytes: 0, readAhead: 0 });
+  }
+
+  /** Registered files read since the last call, most recent last: what an engine error is about. */
+  takeTouched(): string[] {
+    const out = [...this.#touched];
+    this.#touched.clear();
+    return out;
+  }
+  #touched = new Set<string>();
+
+  /** The manifest's path of a registered file, for messages. */
+  pathOf(url: string): string | undefined {
+    return this.#files.get(url)?.check?.path;
   }
 
   size(url: string): number | undefined {
@@ -59,9 +83,38 @@ export class RangeCache {
   read(url: string, start: number, endInclusive: number): Uint8Array {
     const file = this.#files.get(url);
     if (!file) throw new Error(`not a registered lake file: ${url}`);
+    this.#touched.delete(url);
+    this.#touched.add(url);
+    if (file.failure) throw file.failure;
+    if (!file.verified) this.#verify(url, file);
     const end = Math.min(endInclusive, file.size - 1);
     if (start > end) return new Uint8Array();
     this.#learn(file, start, end);
+    this.#fill(url, file, start, end);
+    return this.#assemble(url, start, end);
+  }
+
+  /**
+   * The first read of a file fetches its footer (the read DuckDB makes first anyway) and checks it
+   * against the manifest, so no byte of a replaced file reaches DuckDB.
+   */
+  #verify(url: string, file: FileState): void {
+    const { path, proof } = file.check!;
+    const from = Math.max(0, file.size - proof!.bytes);
+    try {
+      this.#fill(url, file, from, file.size - 1);
+      verifyFooter(path, proof!, this.#assemble(url, from, file.size - 1));
+      file.verified = true;
+    } catch (e) {
+      if (!(e instanceof ReplacedFileError)) throw e;
+      // A replaced file stays refused (its URL carries the listed hash), and none of it stays cached.
+      file.failure = e;
+      for (let b = Math.floor(from / BLOCK); b * BLOCK < file.size; b++) this.#drop(url, b);
+      throw e;
+    }
+  }
+
+  #fill(url: string, file: FileState, start: number, end: number): void {
     const first = Math.floor(start / BLOCK);
     const last = Math.floor(end / BLOCK);
     let b = first;
@@ -92,7 +145,6 @@ export class RangeCache {
       for (let x = b; x <= stop; x++) this.#put(url, x, bytes.subarray((x - b) * BLOCK, Math.min(bytes.byteLength, (x - b + 1) * BLOCK)));
       b = stop + 1;
     }
-    return this.#assemble(url, start, end);
   }
 
   /**
@@ -142,6 +194,14 @@ export class RangeCache {
     this.#blocks.set(k, own);
     this.#bytes += own.byteLength;
     this.#evict();
+  }
+
+  #drop(url: string, b: number): void {
+    const k = key(url, b);
+    const old = this.#blocks.get(k);
+    if (!old) return;
+    this.#blocks.delete(k);
+    this.#bytes -= old.byteLength;
   }
 
   #evict(): void {
