@@ -188,7 +188,7 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
     if ((e as Error).message === CANCELLED) throw e;
     // The refusal itself is the clearest message, whatever DuckDB made of it.
     const cause = refusedWrite ?? takeFault() ?? (e as Error);
-    throw new Error(await diagnose(cause.message, cause));
+    throw new Error(brokenIn(cause.message) ?? (await diagnose(cause.message, cause)));
   }
   const ms = performance.now() - started;
   const http = await stop();
@@ -214,12 +214,34 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
     eng.db.registerFileURL(name, url(file), DuckDBDataProtocol.HTTP, true);
     registered.add(name);
   }
-  try {
-    for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
-  } catch (e) {
-    // Creating a view reads the first file's footer, so a broken lake can fail here already.
-    throw new Error(await diagnose((e as Error).message));
+  broken.clear();
+  for (const stmt of createViewsSql(manifest, registeredName)) {
+    try {
+      takeFault();
+      eng.conn.query(stmt);
+      const late = takeFault();
+      if (late) throw late;
+    } catch (e) {
+      // Creating a view reads its first file's footer, so a broken file or server fails here
+      // already. Such a view (and any built on it) is left out and remembered: its queries get
+      // the finding, while every other table keeps working.
+      const cause = takeFault() ?? (e as Error);
+      const view = /VIEW (\w+)/.exec(stmt)?.[1];
+      const dependsOn = brokenIn(cause.message);
+      const isFinding = cause instanceof NoAnswerError || /^Data server:|was replaced on the server/.test(cause.message);
+      if (!view || (!isFinding && !dependsOn)) throw new Error(await diagnose(cause.message, cause));
+      broken.set(view, dependsOn ?? (await diagnose(cause.message, cause)));
+    }
   }
+}
+
+/** Views left out because their files cannot be read, with the reason (see openDataset). */
+const broken = new Map<string, string>();
+
+/** The reason of the broken view a Catalog error names, if it names one. */
+function brokenIn(message: string): string | undefined {
+  const name = /Catalog Error: Table with name (\w+) does not exist/.exec(message)?.[1];
+  return name ? broken.get(name) : undefined;
 }
 
 /**
@@ -228,7 +250,7 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
  */
 async function diagnose(message: string, cause?: Error): Promise<string> {
   if (cause instanceof NoAnswerError) {
-    return unreachableFault(cause.url, lakeCache?.pathOf(cause.url) ?? cause.url);
+    return unreachableFault(cause.url, lakeCache?.pathOf(cause.url) ?? cause.url, lakeCache?.size(cause.url) ?? 0);
   }
   if (/^Data server:|was replaced on the server|Quantiv never writes/.test(message)) return message;
   if (!dataset) return message;

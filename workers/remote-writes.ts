@@ -13,16 +13,30 @@ export class RemoteWriteError extends Error {
   override name = 'RemoteWriteError';
 }
 
+/** DuckDBDataProtocol.HTTP and .S3: files that live on a server. */
+const REMOTE_PROTOCOLS = new Set([4, 5]);
+
 export function guardRemoteWrites(runtime: DuckDBRuntime, onRefused: (e: RemoteWriteError) => void): void {
   const write = runtime.writeFile.bind(runtime);
+  const infoOf = (runtime as unknown as { getFileInfo?: (mod: unknown, id: number) => { dataProtocol?: number } | null }).getFileInfo?.bind(runtime);
+  const open = runtime.openFile.bind(runtime);
+  const isRemote = (mod: unknown, fileId: number) => REMOTE_PROTOCOLS.has(infoOf?.(mod, fileId)?.dataProtocol ?? -1);
+  const refuse = () => {
+    const e = new RemoteWriteError(REMOTE_WRITE_REFUSED);
+    onRefused(e);
+    return e;
+  };
+  runtime.openFile = (mod, fileId, flags) => {
+    // Opening for writing (DuckDB's FILE_FLAGS_WRITE = 2) a file on a server: refused before the
+    // runtime probes the URL, which can take seconds.
+    if ((Number(flags) & 2) !== 0 && isRemote(mod, fileId)) throw refuse();
+    return open(mod, fileId, flags);
+  };
   runtime.writeFile = (mod, fileId, buffer, bytes, location) => {
-    const written = write(mod, fileId, buffer, bytes, location);
-    if (written === 0 && bytes > 0) {
-      const e = new RemoteWriteError(REMOTE_WRITE_REFUSED);
-      onRefused(e);
-      // Unwinds DuckDB's write loop at once rather than letting it retry a write that never lands.
-      throw e;
-    }
-    return written;
+    // Checked before the runtime's own write: that one fails through an engine exception which
+    // DuckDB may swallow.
+    // Unwinds DuckDB's write loop at once rather than letting it retry a write that never lands.
+    if (isRemote(mod, fileId)) throw refuse();
+    return write(mod, fileId, buffer, bytes, location);
   };
 }

@@ -27,11 +27,25 @@ describe('rangeFault', () => {
 describe('unreachableFault', () => {
   it('tells missing CORS from an unreachable server', async () => {
     const url = 'http://127.0.0.1:9/data/o.parquet';
-    const answered = (async () => new Response(null)) as unknown as typeof fetch;
+    // A CORS fetch fails like the XHR did; only the opaque no-cors probe gets through.
+    const opaqueOnly = (async (_u: string, init?: RequestInit) => {
+      if (init?.mode !== 'no-cors') throw new TypeError('Failed to fetch');
+      return new Response(null);
+    }) as unknown as typeof fetch;
     const refused = (async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch;
-    expect(await unreachableFault(url, 'o.parquet', answered)).toMatch(/without CORS headers.*Access-Control-Allow-Origin/);
-    expect(await unreachableFault(url, 'o.parquet', refused)).toMatch(/could not be reached/);
+    expect(await unreachableFault(url, 'o.parquet', 1000, opaqueOnly)).toMatch(/without CORS headers.*Access-Control-Allow-Origin/);
+    expect(await unreachableFault(url, 'o.parquet', 1000, refused)).toMatch(/could not be reached/);
+  });
+  it('reports what a fetch of the range shows when only the XHR failed', async () => {
+    const gzipped = (async () => new Response(new Uint8Array(1000), { status: 200, headers: { 'Content-Encoding': 'gzip' } })) as unknown as typeof fetch;
+    expect(await unreachableFault('http://127.0.0.1:9/o.parquet', 'o.parquet', 1000, gzipped)).toMatch(/Content-Encoding: gzip/);
+    // Chromium fails the ranged request outright; the plain HEAD still names the encoding.
+    const rangedFails = (async (_u: string, init?: RequestInit) => {
+      if (init?.headers) throw new TypeError('Failed to fetch');
+      return new Response(null, { status: 200, headers: { 'Content-Encoding': 'gzip' } });
+    }) as unknown as typeof fetch;
+    expect(await unreachableFault('http://127.0.0.1:9/o.parquet', 'o.parquet', 1000, rangedFails)).toMatch(/Content-Encoding: gzip/);
   });
 });

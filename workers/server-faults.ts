@@ -52,11 +52,28 @@ function totalOf(contentRange: string | null): number | null {
 }
 
 /**
- * A request that failed without any answer: either the server is unreachable or the browser hid
- * its answer for lack of CORS. A no-cors probe tells them apart (it succeeds on any answer).
+ * A request that failed without any answer. A fetch of the same range may still get one (and
+ * show what is wrong with it); otherwise the server is unreachable or the browser hid its answer
+ * for lack of CORS, which a no-cors probe tells apart (it succeeds on any answer).
  */
-export async function unreachableFault(url: string, path: string, probe: typeof fetch = fetch): Promise<string> {
+export async function unreachableFault(url: string, path: string, size: number, probe: typeof fetch = fetch): Promise<string> {
   const origin = new URL(url).origin;
+  try {
+    const r = await probe(url, { headers: { Range: 'bytes=0-0' }, cache: 'no-store' });
+    const body = await r.arrayBuffer();
+    const fault = rangeFault({ status: r.status, header: (n) => r.headers.get(n), bodyBytes: body.byteLength }, { path, size, start: 0, end: 0 });
+    if (fault) return fault;
+  } catch {
+    // No answer this way either. Chromium fails a range answer in an encoding the request did
+    // not offer (a ranged request offers none) as a network error; a plain HEAD shows the header.
+  }
+  try {
+    const head = await probe(url, { method: 'HEAD', cache: 'no-store' });
+    const encoding = head.headers.get('Content-Encoding');
+    if (encoding && !/^identity$/i.test(encoding)) return rangeFault({ status: 200, header: (n) => head.headers.get(n), bodyBytes: 0 }, { path, size, start: 0, end: 0 })!;
+  } catch {
+    // Not even a HEAD: see whether the server answers at all.
+  }
   try {
     await probe(url, { method: 'HEAD', mode: 'no-cors', cache: 'no-store' });
   } catch {

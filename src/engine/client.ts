@@ -89,6 +89,8 @@ export class EngineClient {
   #restart(): Promise<void> {
     if (this.#restarting) return this.#restarting;
     this.restarts += 1;
+    // Visible to tests and profiles without any UI: one mark per replaced worker.
+    globalThis.performance?.mark?.('quantiv-engine-restart');
     this.#generation += 1;
     const old = this.#worker;
     this.#api?.[Comlink.releaseProxy]();
