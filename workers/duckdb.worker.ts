@@ -19,11 +19,17 @@ import { EXPORT_PREFIX, loadParquetSql, lockdownSql, PAGES_SEARCH_PATH } from '.
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
-import { allowOrigins, installHttpMeter, lakeCache, meter } from './http-meter.ts';
+import { allowOrigins, installHttpMeter, lakeCache, meter, NoAnswerError, takeFault } from './http-meter.ts';
+import { guardRemoteWrites, RemoteWriteError } from './remote-writes.ts';
+import { unreachableFault } from './server-faults.ts';
+import { memoryLimitSql } from '../src/engine/budgets.ts';
 import { concatBytes } from '../src/engine/bytes.ts';
 import { epochMarks, markOnce } from '../src/engine/marks.ts';
 
 installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
+/** A write DuckDB tried to send to a server during the current query. */
+let refusedWrite: RemoteWriteError | null = null;
+guardRemoteWrites(BROWSER_RUNTIME, (e) => (refusedWrite ??= e));
 
 interface Engine {
   db: DuckDBBindings;
@@ -81,7 +87,7 @@ bindings().catch(() => undefined);
  * extension from `source`, then the fences (src/engine/fences.ts), locked before any other SQL runs.
  * `origins` are the only ones DuckDB may read from afterwards.
  */
-function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<Engine> {
+function getEngine(source?: ExtensionSource, origins: string[] = [], memoryMiB?: number): Promise<Engine> {
   engine ??= (async () => {
     if (!source) throw new Error('The engine is not running: opening the dataset failed, reload the page to retry');
     const db = await bindings();
@@ -101,6 +107,8 @@ function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<En
       throw new Error(`Could not load DuckDB's parquet extension from ${source.repository}: ${(e as Error).message}`);
     }
     markOnce('parquet-loaded');
+    // Before the lock: afterwards no statement can change it.
+    if (memoryMiB) conn.query(memoryLimitSql(memoryMiB));
     for (const stmt of lockdownSql(origins)) conn.query(stmt);
     conn.query(PAGES_SEARCH_PATH);
     // The repository's origin was needed for the load only.
@@ -117,6 +125,8 @@ function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<En
 let chain: Promise<unknown> = Promise.resolve();
 /** Ids queued or running; a cancel for anything else is a no-op. */
 const pending = new Set<number>();
+/** Queued (not yet started) runs: cancel() settles them at once instead of after the running one. */
+const queued = new Map<number, (e: Error) => void>();
 const cancelled = new Set<number>();
 
 function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -135,10 +145,15 @@ function yieldToEvents(): Promise<void> {
 }
 
 async function execute(sql: string, id: number, onProgress?: (p: Progress) => void, on: 'pages' | 'console' = 'pages'): Promise<QueryResult> {
+  // Not queued any more: cancel() already settled it.
+  if (!queued.delete(id)) throw new Error(CANCELLED);
   const eng = await getEngine();
   const { db } = eng;
   const conn = on === 'console' ? consoleConnection(eng) : eng.conn;
   if (cancelled.delete(id)) throw new Error(CANCELLED);
+  takeFault();
+  lakeCache?.takeTouched();
+  refusedWrite = null;
   const started = performance.now();
   let lastReport = 0;
   const stop = meter((received) => {
@@ -171,11 +186,16 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
       chunks.push(chunk);
       if (cancelled.delete(id)) throw new Error(CANCELLED);
     }
+    // DuckDB may have swallowed a refused read or write; its rows must not be shown.
+    const swallowed = refusedWrite ?? takeFault();
+    if (swallowed) throw swallowed;
     table = tableFromIPC(concatBytes(chunks));
   } catch (e) {
     await stop();
     if ((e as Error).message === CANCELLED) throw e;
-    throw new Error(await diagnose((e as Error).message));
+    // The refusal itself is the clearest message, whatever DuckDB made of it.
+    const cause = refusedWrite ?? takeFault() ?? (e as Error);
+    throw new Error(brokenIn(cause.message) ?? (await diagnose(cause.message, cause)));
   }
   const ms = performance.now() - started;
   const http = await stop();
@@ -231,26 +251,58 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
   for (const file of manifest.files) {
     const name = registeredName(file);
     if (registered.has(name)) continue;
-    lakeCache?.register(url(file), file.bytes);
+    lakeCache?.register(url(file), file.bytes, { path: file.path, proof: file.footer });
     eng.db.registerFileURL(name, url(file), DuckDBDataProtocol.HTTP, true);
     registered.add(name);
   }
-  try {
-    for (const stmt of createViewsSql(manifest, registeredName, { temp: true })) eng.conn.query(stmt);
-  } catch (e) {
-    // Creating a view reads the first file's footer, so a broken lake can fail here already.
-    throw new Error(await diagnose((e as Error).message));
+  broken.clear();
+  for (const stmt of createViewsSql(manifest, registeredName, { temp: true })) {
+    try {
+      takeFault();
+      eng.conn.query(stmt);
+      const late = takeFault();
+      if (late) throw late;
+    } catch (e) {
+      // Creating a view reads its first file's footer, so a broken file or server fails here
+      // already. Such a view (and any built on it) is left out and remembered: its queries get
+      // the finding, while every other table keeps working.
+      const cause = takeFault() ?? (e as Error);
+      const view = /VIEW (\w+)/.exec(stmt)?.[1];
+      const dependsOn = brokenIn(cause.message);
+      const isFinding = cause instanceof NoAnswerError || /^Data server:|was replaced on the server/.test(cause.message);
+      if (!view || (!isFinding && !dependsOn)) throw new Error(await diagnose(cause.message, cause));
+      broken.set(view, dependsOn ?? (await diagnose(cause.message, cause)));
+    }
   }
+}
+
+/** Views left out because their files cannot be read, with the reason (see openDataset). */
+const broken = new Map<string, string>();
+
+/** The reason of the broken view a Catalog error names, if it names one. */
+function brokenIn(message: string): string | undefined {
+  const name = /Catalog Error: Table with name (\w+) does not exist/.exec(message)?.[1];
+  return name ? broken.get(name) : undefined;
 }
 
 /**
  * DuckDB reports a missing or cut file only as a read failure; ask the server about each lake file
  * the error names and say what is actually wrong with it.
  */
-async function diagnose(message: string): Promise<string> {
+async function diagnose(message: string, cause?: Error): Promise<string> {
+  if (cause instanceof NoAnswerError) {
+    return unreachableFault(cause.url, lakeCache?.pathOf(cause.url) ?? cause.url, lakeCache?.size(cause.url) ?? 0);
+  }
+  if (/^Data server:|was replaced on the server|Quantiv never writes/.test(message)) return message;
   if (!dataset) return message;
   const { manifest, base } = dataset;
   const locate = urlLocator(base);
+  const touched = lakeCache?.takeTouched() ?? [];
+  // A decoder failure names no file: it is about the file DuckDB was reading last.
+  if (/ZSTD|Decompression|Corrupt|Invalid .*(page|Thrift)|Snappy|out of buffer|deserialize/i.test(message) && touched.length) {
+    const path = lakeCache?.pathOf(touched[touched.length - 1]!) ?? touched[touched.length - 1]!;
+    return `${message}\nData file corrupted: ${path} could not be decoded (its bytes differ from what was published). None of its rows were returned; restore the file or republish the lake.`;
+  }
   // DuckDB names files by the registered name; a bare URL can appear too.
   const named = manifest.files.filter((f) => message.includes(registeredName(f)) || message.includes(locate(f))).slice(0, 3);
   const notes: string[] = [];
@@ -348,7 +400,7 @@ const api: EngineApi = {
     if (options?.cacheBytes) lakeCache?.setCap(options.cacheBytes);
     const origins = [self.location.href, base];
     allowOrigins(origins);
-    const [eng, manifest] = await Promise.all([getEngine(options?.extension, origins), loadManifest(absolute)]);
+    const [eng, manifest] = await Promise.all([getEngine(options?.extension, origins, options?.memoryMiB), loadManifest(absolute)]);
     onWasmProgress(undefined);
     onProgress?.({ phase: 'views', bytes: 0 });
     dataset = { manifest, url: absolute, base };
@@ -379,12 +431,15 @@ const api: EngineApi = {
 
   async run(sql, id, onProgress) {
     pending.add(id);
+    const dropped = new Promise<never>((_, reject) => queued.set(id, reject));
+    dropped.catch(() => undefined);
     try {
-      const result = await serial(() => execute(sql, id, onProgress));
+      const result = await Promise.race([serial(() => execute(sql, id, onProgress)), dropped]);
       return Comlink.transfer(result, transferables(result));
     } finally {
       pending.delete(id);
       cancelled.delete(id);
+      queued.delete(id);
     }
   },
 
@@ -394,18 +449,21 @@ const api: EngineApi = {
 
   async runConsole(sql, id, onProgress) {
     pending.add(id);
+    const dropped = new Promise<never>((_, reject) => queued.set(id, reject));
+    dropped.catch(() => undefined);
     try {
-      const result = await serial(async () => {
+      const result = await Promise.race([serial(async () => {
         const { db } = await getEngine();
         const tokens = db.tokenize(sql);
         // DuckDB's own message for this is "PendingQuery can only take a single statement".
         if (splitStatements(sql, tokens).length > 1) throw new Error(verdict(sql, tokens, null).reason);
         return execute(sql, id, onProgress, 'console');
-      });
+      }), dropped]);
       return Comlink.transfer(result, transferables(result));
     } finally {
       pending.delete(id);
       cancelled.delete(id);
+      queued.delete(id);
     }
   },
 
@@ -415,8 +473,11 @@ const api: EngineApi = {
 
   async cancel(id) {
     if (!pending.has(id)) return false;
-    // A running query sees the mark between polls; a queued one before it touches DuckDB.
+    // A running query sees the mark between polls; a queued one is settled now and skipped later.
     cancelled.add(id);
+    const drop = queued.get(id);
+    queued.delete(id);
+    drop?.(new Error(CANCELLED));
     return true;
   },
 };

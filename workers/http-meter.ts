@@ -4,6 +4,7 @@
 // progress), and at the end of a query Resource Timing tells what crossed the network.
 import type { HttpStats } from '../src/engine/api.ts';
 import { RangeCache } from './range-cache.ts';
+import { rangeFault } from './server-faults.ts';
 
 export function emptyStats(): HttpStats {
   return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 };
@@ -77,10 +78,28 @@ function settle(count: Count, since: number): HttpStats {
   return { ...stats, bytes: network, requests: networkRequests, cachedBytes: Math.max(0, count.received - network) };
 }
 
+/**
+ * The last lake read this worker refused, with its message. DuckDB's file system may swallow the
+ * error a read throws; the worker then still fails the query with this instead of returning rows.
+ */
+let fault: Error | null = null;
+
+export function takeFault(): Error | null {
+  const f = fault;
+  fault = null;
+  return f;
+}
+
 /** Lake reads go through this cache; null until installHttpMeter. */
 export let lakeCache: RangeCache | null = null;
 
-class RangeFailure extends Error {}
+/** A lake read that failed with no answer at all (unreachable, or hidden for lack of CORS). */
+export class NoAnswerError extends Error {
+  override name = 'NoAnswerError';
+  constructor(readonly url: string) {
+    super(`No answer for ${url} (NetworkError)`);
+  }
+}
 
 /** Serves a synchronous XHR's answer from the cache: status, headers and body set on the instance. */
 function answer(xhr: XMLHttpRequest, status: number, body: ArrayBuffer | null, headers: Record<string, string>): void {
@@ -105,11 +124,19 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
     inner.setRequestHeader('Range', `bytes=${start}-${end}`);
     try {
       inner.send(null);
+    } catch {
+      throw new NoAnswerError(url);
     } finally {
       record(inner, true);
     }
-    if (inner.status !== 206) throw new RangeFailure(String(inner.status));
-    return new Uint8Array(inner.response as ArrayBuffer);
+    const body = inner.response instanceof ArrayBuffer ? inner.response : new ArrayBuffer(0);
+    const path = lakeCache?.pathOf(url) ?? url;
+    const fault = rangeFault(
+      { status: inner.status, header: (n) => inner.getResponseHeader(n), bodyBytes: body.byteLength },
+      { path, size: lakeCache?.size(url) ?? 0, start, end },
+    );
+    if (fault) throw new Error(fault);
+    return new Uint8Array(body);
   });
   class MeteredXHR extends Base {
     #ranged = false;
@@ -156,16 +183,16 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
       }
       if (this.#method !== 'GET' || !this.#range) return false;
       const [start, end] = this.#range;
+      // A bad answer throws with what is wrong with the server; DuckDB never sees its bytes.
+      let bytes: Uint8Array;
       try {
-        const bytes = lakeCache.read(this.#url, start, end);
-        answer(this, 206, bytes.buffer as ArrayBuffer, { 'Content-Length': String(bytes.byteLength), 'Content-Range': `bytes ${start}-${start + bytes.byteLength - 1}/${size}` });
-        return true;
+        bytes = lakeCache.read(this.#url, start, end);
       } catch (e) {
-        // The server did not answer 206 (no range support, missing file): let DuckDB see its real
-        // answer, which the error messages then explain.
-        if (e instanceof RangeFailure) return false;
+        fault ??= e as Error;
         throw e;
       }
+      answer(this, 206, bytes.buffer as ArrayBuffer, { 'Content-Length': String(bytes.byteLength), 'Content-Range': `bytes ${start}-${start + bytes.byteLength - 1}/${size}` });
+      return true;
     }
   }
   scope.XMLHttpRequest = MeteredXHR;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { footerProof } from '../src/lake/footer.ts';
 import { BLOCK, MAX_READ_AHEAD, RangeCache } from './range-cache.ts';
 
 function file(size: number, seed = 1): Uint8Array {
@@ -116,4 +117,31 @@ describe('RangeCache', () => {
     cache.register('a', 1000);
     expect(() => cache.read('a', 0, 99)).toThrow(/shorter than the manifest/);
   });
+
+  it("checks a file's footer on its first read and refuses every read of a replaced file", () => {
+    const listed = parquetLike(3 * BLOCK, 2 * BLOCK + 77, 1);
+    const served = parquetLike(3 * BLOCK, 2 * BLOCK + 77, 2); // same size, another footer
+    const proof = footerProof(listed, listed.length);
+    const requests: number[] = [];
+    const cache = new RangeCache((url, start, end) => {
+      requests.push(start);
+      return (url === 'ok' ? listed : served).subarray(start, end + 1);
+    });
+    cache.register('ok', listed.length, { path: 'options/ok.parquet', proof });
+    cache.register('bad', served.length, { path: 'options/bad.parquet', proof });
+    same(cache.read('ok', 0, 99), listed.subarray(0, 100));
+    expect(() => cache.read('bad', 0, 99)).toThrow(/options\/bad\.parquet was replaced on the server/);
+    const n = requests.length;
+    // Still refused, without asking the server again, and none of its bytes are cached.
+    expect(() => cache.read('bad', listed.length - 8, listed.length - 1)).toThrow(/was replaced/);
+    expect(requests.length).toBe(n);
+  });
 });
+
+/** `size` bytes ending in a `footer`-byte Parquet footer whose content depends on `seed`. */
+function parquetLike(body: number, footer: number, seed: number): Uint8Array {
+  const out = file(body + footer + 8, seed);
+  new DataView(out.buffer).setUint32(body + footer, footer, true);
+  out.set([0x50, 0x41, 0x52, 0x31], out.length - 4);
+  return out;
+}

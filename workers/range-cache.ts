@@ -11,6 +11,7 @@
 // a scan larger than the cap would otherwise push out its own head before the repeat needs it
 // (plain LRU gives a repeated oversized scan zero hits). Once full, such a scan's further blocks
 // pass through uncached, so a repeat re-fetches only the part that did not fit.
+import { ReplacedFileError, verifyFooter, type FooterProof } from '../src/lake/footer.ts';
 
 /** Cache granularity: small enough that a point read fetches little, large enough to coalesce. */
 export const BLOCK = 64 * 1024;
@@ -24,8 +25,18 @@ const PASSING_FILES = 4;
 
 export type FetchRange = (url: string, start: number, endInclusive: number) => Uint8Array;
 
+/** What the first read of a file must prove (src/lake/footer.ts); path names it in messages. */
+export interface FileCheck {
+  path: string;
+  proof?: FooterProof | undefined;
+}
+
 interface FileState {
   size: number;
+  check: FileCheck | undefined;
+  /** Set once the footer matched; a failed check is kept and thrown on every later read. */
+  verified: boolean;
+  failure: Error | null;
   /** Where the previous read ended, the bytes read back to back up to it, and the read-ahead earned. */
   lastEnd: number;
   runBytes: number;
@@ -65,9 +76,22 @@ export class RangeCache {
     this.#query++;
   }
 
-  /** A lake file whose reads may be cached; size from the manifest. */
-  register(url: string, size: number): void {
-    if (!this.#files.has(url)) this.#files.set(url, { size, lastEnd: -1, runBytes: 0, readAhead: 0 });
+  /** A lake file whose reads may be cached; size (and the footer proof) from the manifest. */
+  register(url: string, size: number, check?: FileCheck): void {
+    if (!this.#files.has(url)) this.#files.set(url, { size, check, verified: !check?.proof, failure: null, lastEnd: -1, runBytes: 0, readAhead: 0 });
+  }
+
+  /** Registered files read since the last call, most recent last: what an engine error is about. */
+  takeTouched(): string[] {
+    const out = [...this.#touched];
+    this.#touched.clear();
+    return out;
+  }
+  #touched = new Set<string>();
+
+  /** The manifest's path of a registered file, for messages. */
+  pathOf(url: string): string | undefined {
+    return this.#files.get(url)?.check?.path;
   }
 
   size(url: string): number | undefined {
@@ -78,9 +102,38 @@ export class RangeCache {
   read(url: string, start: number, endInclusive: number): Uint8Array {
     const file = this.#files.get(url);
     if (!file) throw new Error(`not a registered lake file: ${url}`);
+    this.#touched.delete(url);
+    this.#touched.add(url);
+    if (file.failure) throw file.failure;
+    if (!file.verified) this.#verify(url, file);
     const end = Math.min(endInclusive, file.size - 1);
     if (start > end) return new Uint8Array();
     this.#learn(file, start, end);
+    return this.#fill(url, file, start, end);
+  }
+
+  /**
+   * The first read of a file fetches its footer (the read DuckDB makes first anyway) and checks it
+   * against the manifest, so no byte of a replaced file reaches DuckDB.
+   */
+  #verify(url: string, file: FileState): void {
+    const { path, proof } = file.check!;
+    const from = Math.max(0, file.size - proof!.bytes);
+    try {
+      verifyFooter(path, proof!, this.#fill(url, file, from, file.size - 1));
+      file.verified = true;
+    } catch (e) {
+      if (!(e instanceof ReplacedFileError)) throw e;
+      // A replaced file stays refused (its URL carries the listed hash), and none of it stays cached.
+      file.failure = e;
+      for (let b = Math.floor(from / BLOCK); b * BLOCK < file.size; b++) this.#drop(url, b);
+      this.#passing.delete(url);
+      throw e;
+    }
+  }
+
+  /** Bytes [start, end] of a file, fetching the blocks not held. */
+  #fill(url: string, file: FileState, start: number, end: number): Uint8Array {
     const first = Math.floor(start / BLOCK);
     const last = Math.floor(end / BLOCK);
     // This read's blocks, held here too: a block that passed through uncached is still needed.
@@ -150,6 +203,14 @@ export class RangeCache {
       if (this.#passing.size <= PASSING_FILES) break;
       this.#passing.delete(old);
     }
+  }
+
+  #drop(url: string, b: number): void {
+    const k = key(url, b);
+    const old = this.#blocks.get(k);
+    if (!old) return;
+    this.#blocks.delete(k);
+    this.#bytes -= old.bytes.byteLength;
   }
 
   #get(url: string, b: number): Uint8Array | undefined {

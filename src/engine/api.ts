@@ -59,6 +59,8 @@ export interface InitOptions {
   extension?: ExtensionSource | undefined;
   /** Memory cap of the worker's cache of lake byte ranges (default 256 MiB). */
   cacheBytes?: number | undefined;
+  /** DuckDB's memory_limit in MiB, set before the configuration is locked (budgets.ts). */
+  memoryMiB?: number | undefined;
 }
 
 export interface RefreshInfo {

@@ -112,4 +112,80 @@ describe('EngineClient', () => {
     expect(isSilent(new Error(CANCELLED))).toBe(true);
     expect(isSilent(new Error('Parser Error'))).toBe(false);
   });
+
+  it('replaces a worker that cannot stop a cancelled query, re-runs the others, and answers the next', async () => {
+    // Each spawn is a fresh engine; the first one's 'SELECT stuck' never stops, even when cancelled.
+    const engines: { calls: Call[]; inits: number; closed: boolean }[] = [];
+    const spawn = () => {
+      const state = { calls: [] as Call[], inits: 0, closed: false };
+      engines.push(state);
+      const api: Partial<EngineApi> = {
+        async init() {
+          state.inits += 1;
+          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
+        },
+        run(sql, id) {
+          return new Promise<QueryResult>((resolve) => {
+            const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
+            state.calls.push({ sql, id, resolve: answer });
+            if (sql !== 'SELECT stuck' && sql !== 'SELECT waits') answer();
+          });
+        },
+        async cancel() {
+          return true; // acknowledged, but the operator keeps running
+        },
+      };
+      const channel = new MessageChannel();
+      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+      const port = channel.port2 as unknown as Worker & { terminate(): void };
+      port.terminate = () => ((state.closed = true), channel.port1.close(), channel.port2.close());
+      return port;
+    };
+    const client = new EngineClient(spawn, { querySeconds: 60, memoryMiB: 512 });
+    await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
+    const stuck = client.query('SELECT stuck', { slot: 'console' });
+    const other = client.query('SELECT waits', { slot: 'chart' });
+    await until(() => engines[0]!.calls.length === 2);
+    const cancelledAt = performance.now();
+    await client.cancel('console');
+    await expect(stuck).rejects.toSatisfy((x: unknown) => isSilent(x));
+    // The other slot's query was sent again to the new worker and answered there.
+    expect(engines.length).toBe(2);
+    await until(() => engines[1]!.calls.some((c) => c.sql === 'SELECT waits'));
+    engines[1]!.calls.find((c) => c.sql === 'SELECT waits')!.resolve();
+    expect((await other).columns[0]!.values).toEqual(['SELECT waits']);
+    expect((await client.query('SELECT 42')).columns[0]!.values).toEqual(['SELECT 42']);
+    expect(performance.now() - cancelledAt).toBeLessThan(1000);
+    expect(client.restarts).toBe(1);
+    expect(engines).toHaveLength(2);
+    expect(engines[0]!.closed).toBe(true);
+    expect(engines[1]!.inits).toBe(1);
+  });
+
+  it('stops a query past its time budget with a message, and the next one answers', async () => {
+    const engines: number[] = [];
+    const client = new EngineClient(() => {
+      engines.push(1);
+      const api: Partial<EngineApi> = {
+        async init() {
+          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
+        },
+        run(sql) {
+          return sql === 'SELECT forever'
+            ? new Promise<QueryResult>(() => {})
+            : Promise.resolve({ columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
+        },
+        async cancel() {
+          return true;
+        },
+      };
+      const channel = new MessageChannel();
+      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+      return channel.port2 as unknown as Worker;
+    }, { querySeconds: 0.1, memoryMiB: 512 });
+    await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
+    await expect(client.query('SELECT forever')).rejects.toThrow(/0\.1 s time budget/);
+    await expect(client.query('SELECT 1')).resolves.toMatchObject({ rows: 0 });
+    expect(engines).toHaveLength(2);
+  });
 });

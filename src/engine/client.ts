@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import { extensionRepositoryPath } from './extension.ts';
 import { adoptMarks, markOnce } from './marks.ts';
+import { BudgetError, budgetsFrom, CANCEL_GRACE_MS, timeBudgetMessage, type Budgets } from './budgets.ts';
 import { CANCELLED, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo, type SqlVerdict } from './api.ts';
 
 export class Superseded extends Error {
@@ -24,15 +25,46 @@ export interface RunOptions {
 
 const CACHE_SIZE = 32;
 
+/** A run the client tracks until it settles, so a replaced worker can pick it up again. */
+interface Run {
+  sql: string;
+  id: number;
+  onProgress: ((p: Progress) => void) | undefined;
+  /** On the console's connection: never cached or shared. */
+  console: boolean;
+  resolve: (r: QueryResult) => void;
+  reject: (e: unknown) => void;
+  /** Why it must stop (cancel, time budget); null while it is wanted. */
+  stop: Error | null;
+  /** The worker generation it was sent to; answers from an older worker are ignored. */
+  generation: number;
+  timers: ReturnType<typeof setTimeout>[];
+}
+
+/** Errors after which the worker's engine may be left mid-query: replace it. */
+const FATAL = /RemoteWriteError|Quantiv never writes|RuntimeError|Aborted\(|memory access out of bounds|unreachable/;
+
 export class EngineClient {
   #api: Comlink.Remote<EngineApi> | null = null;
+  #worker: Worker | null = null;
+  #generation = 0;
+  #runs = new Map<number, Run>();
+  /** What init() was given, so a replacement worker opens the same dataset. */
+  #opened: { url: string; options: InitOptions } | null = null;
+  /** A replacement worker being started; calls wait for it. */
+  #restarting: Promise<void> | null = null;
+  #budgets: Budgets;
+  /** Workers replaced after a query could not be stopped (tests and the status line read it). */
+  restarts = 0;
   #nextId = 1;
   #latest = new Map<string, number>();
   #inflight = new Map<string, Promise<QueryResult>>();
   #cache = new Map<string, QueryResult>();
   #info: InitInfo | null = null;
 
-  constructor(private readonly spawn: () => Worker) {}
+  constructor(private readonly spawn: () => Worker, budgets?: Budgets) {
+    this.#budgets = budgets ?? budgetSettings();
+  }
 
   get info(): InitInfo | null {
     return this.#info;
@@ -40,10 +72,101 @@ export class EngineClient {
 
   #remote(): Comlink.Remote<EngineApi> {
     if (!this.#api) {
-      this.#api = Comlink.wrap<EngineApi>(this.spawn());
+      this.#worker = this.spawn();
+      this.#api = Comlink.wrap<EngineApi>(this.#worker);
       markOnce('worker-spawned');
     }
     return this.#api;
+  }
+
+  /** The current worker once any replacement has opened the dataset. */
+  async #ready(): Promise<Comlink.Remote<EngineApi>> {
+    while (this.#restarting) await this.#restarting.catch(() => undefined);
+    return this.#remote();
+  }
+
+  /**
+   * Replaces a worker whose engine is stuck: DuckDB cannot interrupt some operators (a cross
+   * join) and a poll may never return. The new worker opens the same dataset; stopped runs are
+   * rejected with their reason and every other run is sent again, so the pages see only answers.
+   */
+  #restart(): Promise<void> {
+    if (this.#restarting) return this.#restarting;
+    this.restarts += 1;
+    // Visible to tests and profiles without any UI: one mark per replaced worker.
+    globalThis.performance?.mark?.('quantiv-engine-restart');
+    this.#generation += 1;
+    const old = this.#worker;
+    this.#api?.[Comlink.releaseProxy]();
+    (old as Partial<Worker> | null)?.terminate?.();
+    this.#api = null;
+    this.#worker = null;
+    for (const run of this.#runs.values()) if (run.stop) this.#settle(run, run.stop);
+    const opened = this.#opened;
+    this.#restarting = (async () => {
+      if (!opened) return;
+      const info = await this.#remote().init(opened.url, undefined, opened.options);
+      if (info.manifest.datasetVersion !== this.#info?.manifest.datasetVersion) this.#cache.clear();
+      this.#info = { ...info, marks: this.#info?.marks ?? info.marks };
+    })();
+    const done = this.#restarting.then(
+      () => {
+        this.#restarting = null;
+        for (const run of this.#runs.values()) this.#send(run);
+      },
+      (e: unknown) => {
+        this.#restarting = null;
+        for (const run of this.#runs.values()) this.#settle(run, e);
+      },
+    );
+    return done;
+  }
+
+  #settle(run: Run, outcome: unknown, result?: QueryResult): void {
+    if (!this.#runs.delete(run.id)) return;
+    for (const t of run.timers) clearTimeout(t);
+    if (result) run.resolve(result);
+    else run.reject(outcome);
+  }
+
+  /** Sends a tracked run to the current worker and arms its time budget. */
+  #send(run: Run): void {
+    const generation = this.#generation;
+    run.generation = generation;
+    for (const t of run.timers) clearTimeout(t);
+    run.timers = [setTimeout(() => this.#stop(run, new BudgetError(timeBudgetMessage(this.#budgets.querySeconds))), this.#budgets.querySeconds * 1000)];
+    const api = this.#remote();
+    const progress = run.onProgress ? Comlink.proxy(run.onProgress) : undefined;
+    (run.console ? api.runConsole(run.sql, run.id, progress) : api.run(run.sql, run.id, progress))
+      .then(
+        (result) => {
+          if (run.generation === generation) this.#settle(run, null, result);
+        },
+        (e: unknown) => {
+          if (run.generation !== generation) return;
+          const cancelled = e instanceof Error && e.message === CANCELLED;
+          this.#settle(run, cancelled && run.stop ? run.stop : e);
+          if (!cancelled && FATAL.test(String((e as Error)?.message ?? e))) void this.#restart();
+        },
+      );
+  }
+
+  /** Asks the worker to stop a run; if it has not stopped within the grace, the worker is replaced. */
+  #stop(run: Run, why: Error): void {
+    if (!this.#runs.has(run.id)) return;
+    run.stop ??= why;
+    const generation = this.#generation;
+    void this.#remote().cancel(run.id).catch(() => undefined);
+    run.timers.push(
+      setTimeout(() => {
+        if (this.#runs.has(run.id) && this.#generation === generation) void this.#restart();
+      }, CANCEL_GRACE_MS),
+    );
+  }
+
+  #cancelId(id: number): void {
+    const run = this.#runs.get(id);
+    if (run) this.#stop(run, new Error(CANCELLED));
   }
 
   async init(manifestUrl: string, onProgress?: (p: Progress) => void, options: InitOptions = {}): Promise<InitInfo> {
@@ -53,7 +176,9 @@ export class EngineClient {
     const base = options.base === undefined ? undefined : new URL(options.base, page).href;
     const extension = options.extension ?? extensionSource(page);
     const cacheBytes = options.cacheBytes ?? cacheSetting();
-    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, { base, extension, cacheBytes });
+    const opened = { base, extension, cacheBytes, memoryMiB: options.memoryMiB ?? this.#budgets.memoryMiB };
+    this.#opened = { url: absolute, options: opened };
+    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, opened);
     adoptMarks(info.marks);
     markOnce('engine-ready');
     this.#cache.clear();
@@ -63,7 +188,7 @@ export class EngineClient {
 
   /** Picks up a newly published manifest; cached results of the old version are dropped. */
   async refresh(): Promise<RefreshInfo> {
-    const result = await this.#remote().refresh();
+    const result = await (await this.#ready()).refresh();
     if (result.changed) {
       this.#cache.clear();
       if (this.#info) this.#info = { ...this.#info, manifest: result.manifest };
@@ -77,29 +202,50 @@ export class EngineClient {
     if (slot !== undefined) {
       const previous = this.#latest.get(slot);
       this.#latest.set(slot, id);
-      if (previous !== undefined) void this.#remote().cancel(previous);
+      if (previous !== undefined) this.#cancelId(previous);
     }
     // Console SQL may change the console's own session, so the same text can answer differently.
-    const result = options.console
-      ? await this.#remote().runConsole(sql, id, onProgress ? Comlink.proxy(onProgress) : undefined)
-      : await this.#fetch(sql, id, onProgress);
+    const result = options.console ? await this.#track(sql, id, onProgress, true) : await this.#fetch(sql, id, onProgress);
     if (slot !== undefined && this.#latest.get(slot) !== id) throw new Superseded('A newer query replaced this one');
     return result;
   }
 
   /** Whether DuckDB reads sql as one read-only SELECT (what a link may run unasked). */
-  classify(sql: string): Promise<SqlVerdict> {
-    return this.#remote().classify(sql);
+  async classify(sql: string): Promise<SqlVerdict> {
+    return (await this.#ready()).classify(sql);
   }
 
-  exportQuery(sql: string, format: ExportFormat): Promise<Uint8Array> {
-    return this.#remote().exportQuery(sql, format);
+  async exportQuery(sql: string, format: ExportFormat): Promise<Uint8Array> {
+    const generation = this.#generation;
+    const api = await this.#ready();
+    // A worker replaced meanwhile never answers: say so instead of waiting forever.
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const replaced = new Promise<never>((_, reject) => {
+      poll = setInterval(() => {
+        if (this.#generation !== generation) reject(new Error('The engine was restarted while exporting; export again.'));
+      }, 100);
+    });
+    try {
+      return await Promise.race([api.exportQuery(sql, format), replaced]);
+    } finally {
+      clearInterval(poll);
+    }
   }
 
   async cancel(slot: string): Promise<void> {
     const id = this.#latest.get(slot);
     this.#latest.delete(slot);
-    if (id !== undefined) await this.#remote().cancel(id);
+    if (id !== undefined) this.#cancelId(id);
+  }
+
+  /** A run the client follows until it settles, sent now or once a replacement worker is ready. */
+  #track(sql: string, id: number, onProgress: ((p: Progress) => void) | undefined, console: boolean): Promise<QueryResult> {
+    return new Promise<QueryResult>((resolve, reject) => {
+      const run: Run = { sql, id, onProgress, console, resolve, reject, stop: null, generation: -1, timers: [] };
+      this.#runs.set(id, run);
+      if (this.#restarting) void this.#ready().then(() => this.#runs.has(id) && run.generation === -1 && this.#send(run));
+      else this.#send(run);
+    });
   }
 
   #fetch(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult> {
@@ -119,8 +265,7 @@ export class EngineClient {
       );
     }
     markOnce('first-query-sent');
-    const run = this.#remote()
-      .run(sql, id, onProgress ? Comlink.proxy(onProgress) : undefined)
+    const run = this.#track(sql, id, onProgress, false)
       .then((result) => {
         markOnce('first-result');
         this.#cache.set(sql, result);
@@ -142,6 +287,17 @@ export function extensionSource(page: string, doc: Pick<Document, 'querySelector
   const configured = metaContent('quantiv-extension-repository', doc);
   if (configured) return { repository: new URL(configured, page).href, signed: true };
   return { repository: new URL(`${extensionRepositoryPath()}/`, page).href, signed: false };
+}
+
+/** The reader's own budgets (localStorage), over the deployment's <meta>, over the defaults. */
+function budgetSettings(doc: Pick<Document, 'querySelector'> | undefined = globalThis.document): Budgets {
+  let stored: Storage | undefined;
+  try {
+    stored = globalThis.localStorage;
+  } catch {
+    stored = undefined; // storage disabled: the deployment's values apply
+  }
+  return budgetsFrom((k) => stored?.getItem(k), (name) => metaContent(name, doc));
 }
 
 /** `<meta name="quantiv-cache-mib" content="512">`: the deployment's cap on cached lake bytes. */

@@ -29,4 +29,27 @@ describe('describeError', () => {
   it('falls back to a generic title', () => {
     expect(describeError(42).title).toBe('The query failed.');
   });
+
+  it('names each broken-server finding with what to fix', () => {
+    const cases: [string, RegExp][] = [
+      ['Data server: options/a.parquet came with Content-Encoding: gzip. Parquet is compressed already', /Content-Encoding/],
+      ['Data server: the server ignores the Range header: options/a.parquet came back as 200', /ignores HTTP Range/],
+      ['Data server: http://x:1 answered without CORS headers for options/a.parquet', /CORS headers/],
+      ['Data server: options/a.parquet: HTTP 404, the manifest lists this file', /missing on the server/],
+      ['Data server: options/a.parquet is truncated on the server: it has 100 bytes', /truncated/],
+      ['IO Error: options/a.parquet was replaced on the server: its Parquet footer differs', /was replaced/],
+      ['ZSTD Decompression failure\nData file corrupted: options/a.parquet could not be decoded', /corrupted/],
+    ];
+    for (const [raw, title] of cases) {
+      const e = describeError(new Error(raw));
+      expect(e.title, raw).toMatch(title);
+      // The raw finding, with the header or setting it names, stays visible as the detail.
+      expect(e.detail).toContain(raw.split('\n')[0]!.slice(0, 40));
+    }
+  });
+  it('names the budgets and refused remote writes', () => {
+    expect(describeError('Query stopped: it ran longer than its 120 s time budget. Narrow it').title).toMatch(/time budget/);
+    expect(describeError('Out of Memory Error: could not allocate block of size 256 KiB (1.9 GiB/2.0 GiB used)').title).toMatch(/memory/);
+    expect(describeError('Quantiv never writes to a server: COPY ... TO or ATTACH of an http(s) URL is refused.').title).toMatch(/never writes/);
+  });
 });

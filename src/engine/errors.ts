@@ -6,11 +6,44 @@ export interface UserError {
   detail: string;
 }
 
-// First match wins: the manifest rules come before the generic HTTP ones.
+// First match wins: the worker's precise findings (workers/server-faults.ts, src/lake/footer.ts,
+// budgets) come first, the manifest rules before the generic HTTP ones.
 const rules: { test: RegExp; title: string }[] = [
   {
     test: /Content-Security-Policy does not allow/,
     title: "This site's security policy does not allow loading data from that origin.",
+  },
+  {
+    test: /Query stopped: it ran longer than its .* time budget/,
+    title: 'The query ran past its time budget and was stopped; the app is ready for the next one.',
+  },
+  {
+    test: /Out of Memory Error|failed to allocate|memory_limit/i,
+    title: 'The query needed more memory than its budget (DuckDB memory_limit: setting quantiv.memoryMiB, or <meta name="quantiv-memory-mib">) and was stopped.',
+  },
+  {
+    test: /Quantiv never writes to a server|Cannot write to HTTP file/,
+    title: 'Quantiv never writes to a server: COPY TO or ATTACH of a URL is refused. Use the CSV or Parquet export instead.',
+  },
+  {
+    test: /was replaced on the server/,
+    title: 'A data file on the server is not the one the dataset lists (it was replaced), so none of its rows were used.',
+  },
+  {
+    test: /^Data server: .*Content-Encoding/m,
+    title: 'The data server compresses Parquet files (Content-Encoding); they must be served as stored, without Content-Encoding.',
+  },
+  {
+    test: /^Data server: .*ignores the Range header/m,
+    title: 'The data server ignores HTTP Range requests (it answers 200 with the whole file); Quantiv needs 206 Partial Content.',
+  },
+  {
+    test: /^Data server: .*without CORS headers/m,
+    title: 'The data server sends no CORS headers (Access-Control-Allow-Origin), so the browser hides its answers from the app.',
+  },
+  {
+    test: /Data file corrupted:/,
+    title: 'A data file is corrupted: its bytes differ from what was published, so none of its rows were returned.',
   },
   {
     test: /manifest\.json: |manifest .* is not valid JSON|The data manifest .* answered HTTP/i,

@@ -31,6 +31,13 @@ describe('manifest', () => {
     expect(() => parseManifest({ ...raw, files: [...raw.files, file('x.parquet', null, null, 'DROP TABLE')] }, { unknownTables: 'skip' })).toThrow(/unknown/);
   });
 
+  it('keeps a footer proof, and reads older manifests without one', () => {
+    const proof = { bytes: 100, sha256: sha('footer') };
+    const m = parseManifest({ ...raw, files: [{ ...raw.files[0], footer: proof }, ...raw.files.slice(1)] });
+    expect(m.files[0]!.footer).toEqual(proof);
+    expect(m.files[1]!.footer).toBeUndefined();
+  });
+
   it('parses a valid manifest', () => {
     const m = parseManifest(raw);
     expect(m.files).toHaveLength(4);
@@ -47,6 +54,8 @@ describe('manifest', () => {
     ['sha256', { ...raw, files: [{ ...raw.files[0], sha256: 'zz' }] }],
     ['minDate', { ...raw, files: [{ ...raw.files[0], minDate: '2025/06/02' }] }],
     ['bytes', { ...raw, files: [{ ...raw.files[0], bytes: -1 }] }],
+    ['footer.bytes', { ...raw, files: [{ ...raw.files[0], footer: { bytes: 4, sha256: sha('f') } }] }],
+    ['footer.sha256', { ...raw, files: [{ ...raw.files[0], footer: { bytes: 100, sha256: 'zz' } }] }],
   ])('rejects a bad %s', (what, bad) => {
     expect(() => parseManifest(bad)).toThrow(new RegExp(what.split(' ')[0]!));
   });

@@ -1,5 +1,6 @@
 // manifest.json: the one list of the lake's files. HTTP cannot list folders, so the browser learns
 // every file from here; the node tools write it; links may pin its datasetVersion.
+import type { FooterProof } from './footer.ts';
 import { TABLE_NAMES, TABLES, type Column, type TableName } from './schema.ts';
 
 export const MANIFEST_FORMAT = 'quantiv-manifest';
@@ -23,6 +24,11 @@ export interface ManifestFile {
    * can tell a current rollup from a stale one without opening either (rollups.ts).
    */
   sources?: string[];
+  /**
+   * The hash of the file's Parquet footer (footer.ts), so a reader can prove on its first range
+   * read that the server holds this file. Optional: manifests written before it stay readable.
+   */
+  footer?: FooterProof;
   /**
    * Lake types of the columns whose type in this file follows its legacy source instead of
    * schema.ts (the export keeps a numeric(p,s) source as DECIMAL(p,s), a timestamp without time
@@ -127,6 +133,15 @@ export function parseManifest(json: unknown, opts: ParseOptions = {}): Manifest 
       }
       columnTypes = ct as Record<string, string>;
     }
+    let footer: FooterProof | undefined;
+    if (f.footer !== undefined) {
+      const p = f.footer as Record<string, unknown> | null;
+      if (typeof p !== 'object' || p === null || !Number.isSafeInteger(p.bytes) || (p.bytes as number) < 8 || (p.bytes as number) > (f.bytes as number)) {
+        fail(`${where}.footer.bytes must be an integer between 8 and the file's bytes`);
+      }
+      if (typeof p!.sha256 !== 'string' || !HEX64.test(p!.sha256)) fail(`${where}.footer.sha256 must be 64 hex digits`);
+      footer = { bytes: p!.bytes as number, sha256: p!.sha256 as string };
+    }
     return {
       table: f.table as TableName,
       path,
@@ -138,6 +153,7 @@ export function parseManifest(json: unknown, opts: ParseOptions = {}): Manifest 
       sha256: f.sha256 as string,
       ...(sources ? { sources } : {}),
       ...(columnTypes ? { columnTypes } : {}),
+      ...(footer ? { footer } : {}),
     };
   });
   return {

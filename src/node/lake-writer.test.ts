@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck, type DuckSession } from './duck.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../lake/manifest.ts';
-import { removeStaleTmp, sha256File, writeLakeFile, writeManifest } from './lake-writer.ts';
+import { footerProofOf, removeStaleTmp, sha256File, writeLakeFile, writeManifest } from './lake-writer.ts';
 import { publishManifest } from './rollups.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -143,6 +143,9 @@ describe('writeManifest', () => {
     expect(m.datasetVersion).toMatch(/^[0-9a-f]{16}$/);
     expect(m.files[1]!.minDate).toBeNull();
     expect(m.files[2]!.sources).toEqual([a.sha256]);
+    // Every listed file carries the footer proof the browser checks, computed from the bytes on disk.
+    for (const f of m.files) expect(f.footer).toEqual(await footerProofOf(join(root, f.path)));
+    expect(m.files[0]!.footer!.bytes).toBeGreaterThan(8);
     expect((await allFiles(root)).filter((x) => x.endsWith('.tmp'))).toEqual([]);
     await expect(writeManifest(root, [{ ...a, sha256: 'nope' }])).rejects.toThrow(/sha256/);
   });

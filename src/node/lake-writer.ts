@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { datasetVersionOf, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, parseManifest, partitionOf } from '../lake/manifest.ts';
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
+import { footerProof, footerTailLength, type FooterProof } from '../lake/footer.ts';
 import { rollupProblems } from '../lake/rollups.ts';
 import { filePath, quoteIdent, quoteString, TABLES, type TableName } from '../lake/schema.ts';
 import { ToolError } from './usage-error.ts';
@@ -168,12 +169,36 @@ async function freeName(root: string, rel: string, sha256: string, versioned: ()
   return versioned();
 }
 
+/** The footer proof (src/lake/footer.ts) of a Parquet file on disk. */
+export async function footerProofOf(path: string): Promise<FooterProof> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const last8 = Buffer.alloc(8);
+    if (size >= 8) await fh.read(last8, 0, 8, size - 8);
+    const length = footerTailLength(last8, size);
+    if (length === null) throw new Error(`${path} does not end with a Parquet footer`);
+    const tail = Buffer.alloc(length);
+    await fh.read(tail, 0, length, size - length);
+    return footerProof(tail, size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Every listed file with its footer proof; a file listed by an older writer gets one now. */
+async function withFooters(root: string, files: ManifestFile[]): Promise<ManifestFile[]> {
+  return Promise.all(files.map(async (f) => (f.footer ? f : { ...f, footer: await footerProofOf(join(root, f.path)) })));
+}
+
 /**
  * Builds, validates and atomically publishes manifest.json; call it after every file is in place.
  * It refuses a file list whose rollups do not match its raw rows: writers publish through
  * publishManifest (rollups.ts), which derives them first.
  */
-export async function writeManifest(root: string, files: ManifestFile[]): Promise<Manifest> {
+export async function writeManifest(root: string, listed: ManifestFile[]): Promise<Manifest> {
+  // Every writer publishes here, so every manifest carries the proofs the browser checks.
+  const files = await withFooters(root, listed);
   const draft: Manifest = {
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_FORMAT_VERSION,

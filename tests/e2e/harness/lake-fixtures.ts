@@ -12,9 +12,13 @@ export interface BrokenLake {
 export interface LakeFixtures {
   missing: BrokenLake;
   truncated: BrokenLake;
+  /** The victim's path holds another valid Parquet file of the same table (the month before). */
+  replaced: BrokenLake;
+  /** The victim with bits flipped in its data pages; its footer is intact. */
+  corrupt: BrokenLake;
 }
 
-const BROKEN = ['broken-missing', 'broken-truncated'];
+const BROKEN = ['broken-missing', 'broken-truncated', 'broken-replaced', 'broken-corrupt'];
 
 interface LooseFile { path: string; table?: string; maxDate?: string | null }
 
@@ -54,6 +58,27 @@ function truncatedCopy(src: string, dest: string): void {
   writeFileSync(dest, buf);
 }
 
+/** The options file just before the victim in date order: valid Parquet with the same schema. */
+function neighbour(files: LooseFile[], victim: string): string {
+  const options = files.filter((f) => f.path.startsWith('options/')).map((f) => f.path).sort();
+  const i = options.indexOf(victim);
+  const other = options[i > 0 ? i - 1 : 1];
+  if (!other) throw new Error('the lake needs two options files for the replaced-file fixture');
+  return other;
+}
+
+function corruptCopy(src: string, dest: string): void {
+  // 87 bits across the middle third (data pages, not the footer), as in issue 11.
+  const buf = readFileSync(src);
+  const from = Math.floor(buf.length / 3);
+  const span = Math.floor(buf.length / 3);
+  for (let i = 0; i < 87; i++) {
+    const at = from + Math.floor((i * span) / 87);
+    buf[at] = buf[at]! ^ (1 << (i % 8));
+  }
+  writeFileSync(dest, buf);
+}
+
 export function buildServedDataRoot(lake: string, root: string): LakeFixtures {
   const manifest = JSON.parse(readFileSync(join(lake, 'manifest.json'), 'utf8')) as { files?: LooseFile[] };
   for (const name of readdirSync(lake)) {
@@ -63,9 +88,14 @@ export function buildServedDataRoot(lake: string, root: string): LakeFixtures {
   if (!existsSync(join(lake, victim))) throw new Error(`lake manifest lists ${victim} but it is not in ${lake}`);
   mirror(lake, join(root, 'broken-missing'), victim, () => {});
   mirror(lake, join(root, 'broken-truncated'), victim, truncatedCopy);
+  const other = join(lake, neighbour(manifest.files ?? [], victim));
+  mirror(lake, join(root, 'broken-replaced'), victim, (_src, dest) => writeFileSync(dest, readFileSync(other)));
+  mirror(lake, join(root, 'broken-corrupt'), victim, corruptCopy);
   return {
     missing: { lake: '/data/broken-missing/', file: victim },
     truncated: { lake: '/data/broken-truncated/', file: victim },
+    replaced: { lake: '/data/broken-replaced/', file: victim },
+    corrupt: { lake: '/data/broken-corrupt/', file: victim },
   };
 }
 
