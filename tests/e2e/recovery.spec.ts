@@ -3,7 +3,7 @@
 // runaway, and every broken file or server gets a message naming what to fix. After each, the
 // app keeps answering.
 import type { Locator, Page } from '@playwright/test';
-import { startFaultyServer, type Fault } from './harness/faulty-server.ts';
+import { startDeploymentProxy, startFaultyServer, type Fault } from './harness/faulty-server.ts';
 import { expect, lakeFixtures, screenshot, test } from './harness/fixtures.ts';
 
 const done = (l: Locator) => expect(l).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
@@ -145,13 +145,17 @@ const SERVERS: [Fault, RegExp, RegExp][] = [
 for (const [fault, title, detail] of SERVERS) {
   test(`a data server that breaks Parquet reads (${fault}) is named, and the rest of the app works`, async ({ page, baseURL }) => {
     const server = await startFaultyServer(baseURL!, fault);
+    // no-cors needs the data on a second origin that the deployment allows (its CSP and
+    // quantiv-config.json name it); the app comes from nginx through that deployment's proxy.
+    const app = fault === 'no-cors' ? await startDeploymentProxy(baseURL!, server.url) : null;
     page.on('console', (m) => m.text().startsWith('FAIL WITH') && console.log(`recovery: ${fault}: ${m.text().slice(0, 300)}`));
     try {
-      // ignore-range and gzip: the whole app through the faulty origin; no-cors needs a second
-      // origin for the data, so the app stays on nginx and only the lake comes from there.
+      // ignore-range and gzip: the whole app through the faulty origin.
       const data = `${server.url}/data/manifest.json`;
-      if (fault === 'no-cors') await openConsole(page, `&data=${encodeURIComponent(data)}`);
-      else {
+      if (app) {
+        await page.goto(`${app.url}/?page=console&data=${encodeURIComponent(data)}`);
+        await expect(page.getByTestId('schema-browser')).toContainText('daily_iv_summary', { timeout: 45_000 });
+      } else {
         await page.goto(`${server.url}/?page=console`);
         await expect(page.getByTestId('schema-browser')).toContainText('daily_iv_summary', { timeout: 45_000 });
       }
@@ -166,6 +170,7 @@ for (const [fault, title, detail] of SERVERS) {
       await page.getByTestId('nav-symbol').click();
       await done(page.getByTestId('iv-history'));
     } finally {
+      await app?.stop();
       await server.stop();
     }
   });

@@ -66,3 +66,35 @@ export async function startFaultyServer(upstream: string, fault: Fault): Promise
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The app as a deployment that names `dataOrigin` as an allowed data origin serves it: nginx's
+ * pages pass through, with that origin added to the CSP's connect-src and listed in
+ * quantiv-config.json, as setting $quantiv_data_origin in nginx.conf does.
+ */
+export async function startDeploymentProxy(upstream: string, dataOrigin: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const target = new URL(upstream);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if ((req.url ?? '').split('?')[0] === '/quantiv-config.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ dataOrigins: [dataOrigin] }));
+      return;
+    }
+    const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
+      const out = { ...answer.headers };
+      delete out.connection;
+      const csp = out['content-security-policy'];
+      if (typeof csp === 'string') out['content-security-policy'] = csp.replace(/connect-src 'self'/, `connect-src 'self' ${dataOrigin}`);
+      res.writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res);
+    });
+    up.on('error', (e) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`deployment proxy: upstream failed (${e.message})\n`);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
