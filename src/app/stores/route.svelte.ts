@@ -53,6 +53,11 @@ export class Route {
   sql = $state('');
   embed = $state(false);
   chart = $state('');
+  /**
+   * Why the range on screen is not the one the user asked for (an inverted range held back): the
+   * panels mark what they show as not current while it is set. Never in the link.
+   */
+  rangeIssue = $state('');
 
   constructor(initial: ViewState) {
     this.page = (initial.page as Page | undefined) ?? 'symbol';
