@@ -1,0 +1,162 @@
+// The analyst's daily tool (issue 13): the current forecast, date entry that costs one query,
+// a chain that fits the screen, formatted tables and notices instead of silent fallbacks.
+import type { Locator, Page } from '@playwright/test';
+import { expect, screenshot, test } from './harness/fixtures.ts';
+
+test.use({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+
+const done = (l: Locator) => expect(l).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+const drawn = (page: Page, id: string) =>
+  expect(page.getByTestId(id)).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 45_000 });
+
+/** The x values Plotly drew for a chart's traces (Plotly keeps them on its div). */
+function plottedX(page: Page, id: string): Promise<string[]> {
+  return page.getByTestId(id).locator('.plot').evaluate((el) =>
+    ((el as unknown as { data?: { x?: unknown[] }[] }).data ?? []).flatMap((t) => (t.x ?? []).map(String)));
+}
+
+/** Counts every time a panel starts a query from now on. */
+async function countRuns(page: Page, testid: string): Promise<() => Promise<number>> {
+  await page.evaluate((id) => {
+    const w = window as unknown as { __runs: number };
+    w.__runs = 0;
+    const el = document.querySelector(`[data-testid="${id}"]`)!;
+    new MutationObserver(() => {
+      if (el.getAttribute('data-state') === 'running') w.__runs += 1;
+    }).observe(el, { attributes: true, attributeFilter: ['data-state'] });
+  }, testid);
+  return () => page.evaluate(() => (window as unknown as { __runs: number }).__runs);
+}
+
+test('forecasts: the chart reaches the newest, still-open forecast and headlines it with its bands', async ({ page }) => {
+  await page.goto('/?page=forecasts&symbol=SPY&horizon=5d');
+  await done(page.getByTestId('forecast'));
+  await drawn(page, 'forecast-chart');
+  const xs = await plottedX(page, 'forecast-chart');
+  // The demo lake's forecasts run to 2025-08-29; its 5-day labels stop a week earlier.
+  expect(xs.map((x) => x.slice(0, 10)).sort().at(-1)).toBe('2025-08-29');
+  const headline = page.getByTestId('forecast-headline');
+  await expect(headline).toHaveAttribute('data-date', '2025-08-29');
+  await expect(headline).toContainText(/SPY next 5 days\s*±[\d,]+\.\d\d\s*±\d+\.\d\d%/);
+  await expect(page.getByTestId('forecast-band68')).toContainText(/68% band ±[\d,]+\.\d\d to ±[\d,]+\.\d\d/);
+  await expect(page.getByTestId('forecast-band95')).toContainText(/95% band ±[\d,]+\.\d\d to ±[\d,]+\.\d\d/);
+  await expect(headline).toContainText('outcome still open');
+  await screenshot(page, 'analyst-forecasts');
+});
+
+test('dates: a year typed digit by digit runs at most one query and never reaches the URL', async ({ page }) => {
+  await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
+  await done(page.getByTestId('iv-history'));
+  const runs = await countRuns(page, 'iv-history');
+  const urls: string[] = [];
+  page.on('framenavigated', () => urls.push(page.url()));
+  await page.exposeFunction('__url', (u: string) => urls.push(u));
+  await page.evaluate(() => {
+    const replace = history.replaceState.bind(history);
+    history.replaceState = (d, t, u) => {
+      (window as unknown as { __url: (u: string) => void }).__url(String(u));
+      replace(d, t, u);
+    };
+  });
+  const from = page.getByTestId('date-from');
+  await from.focus(); // the month segment (en-US: mm/dd/yyyy)
+  await page.keyboard.type('06', { delay: 80 });
+  await page.keyboard.type('02', { delay: 80 });
+  await page.keyboard.type('2025', { delay: 150 });
+  await expect(page).toHaveURL(/from=2025-06-02/);
+  await done(page.getByTestId('iv-history'));
+  expect(await runs()).toBeLessThanOrEqual(1);
+  expect(await runs()).toBe(1);
+  expect(urls.filter((u) => /from=0\d{3}-/.test(u))).toEqual([]);
+  await expect(page.getByTestId('iv-history-table')).toContainText('2025-06-02');
+});
+
+test('dates: presets, an inverted range explained inline with every panel marked not current', async ({ page }) => {
+  await page.goto('/?symbol=QQQ');
+  await done(page.getByTestId('iv-history'));
+  await page.getByTestId('preset-3M').click();
+  await expect(page).toHaveURL(/from=2025-05-30&to=2025-08-29/);
+  await expect(page.getByTestId('preset-3M')).toHaveAttribute('aria-pressed', 'true');
+  await done(page.getByTestId('iv-history'));
+  await page.getByTestId('preset-YTD').click();
+  await expect(page).toHaveURL(/from=2025-01-01&to=2025-08-29/);
+  await page.getByTestId('preset-All').click();
+  await expect(page).toHaveURL(/from=2024-01-02&to=2025-08-29/);
+  await page.getByTestId('preset-1M').click();
+  await expect(page).toHaveURL(/from=2025-07-30&to=2025-08-29/);
+  for (const id of ['iv-history', 'expected-move', 'chain']) await done(page.getByTestId(id));
+
+  await page.getByTestId('date-to').fill('2025-07-10');
+  await page.getByTestId('date-to').blur();
+  await expect(page.getByTestId('range-problem')).toContainText('To (2025-07-10) is before From (2025-07-30)');
+  await expect(page.getByText('The query failed')).toHaveCount(0);
+  // Every panel still showing the old range says so.
+  for (const id of ['iv-history', 'expected-move', 'iv-rank', 'chain', 'term']) {
+    await expect(page.getByTestId(id)).toHaveAttribute('data-stale', 'true');
+  }
+  await expect(page).toHaveURL(/to=2025-08-29/);
+  await screenshot(page, 'analyst-inverted-range');
+  // Moving From before To applies both ends.
+  await page.getByTestId('date-from').fill('2025-06-02');
+  await page.getByTestId('date-from').blur();
+  await expect(page).toHaveURL(/from=2025-06-02&to=2025-07-10/);
+  await expect(page.getByTestId('range-problem')).toHaveCount(0);
+  await done(page.getByTestId('iv-history'));
+  await expect(page.getByTestId('iv-history')).not.toHaveAttribute('data-stale', 'true');
+});
+
+test('snapshot date: a date input held to trading dates, a weekend shows the Friday', async ({ page }) => {
+  await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
+  await done(page.getByTestId('chain'));
+  const snap = page.getByTestId('snapshot-date');
+  await expect(snap).toHaveAttribute('type', 'date');
+  await expect(snap).toHaveAttribute('min', '2025-07-01');
+  await expect(snap).toHaveAttribute('max', '2025-08-29');
+  await expect(snap).toHaveValue('2025-08-29');
+  await snap.fill('2025-08-03'); // a Sunday
+  await snap.blur();
+  await expect(snap).toHaveValue('2025-08-01');
+  await expect(page.getByTestId('snapshot-snapped')).toContainText('2025-08-03 is not a trading date; showing 2025-08-01');
+  await expect(page).toHaveURL(/date=2025-08-01/);
+  await page.getByTestId('snapshot-next').click();
+  await expect(page).toHaveURL(/date=2025-08-04/);
+  await done(page.getByTestId('chain'));
+});
+
+test('chain: fits 1440 px with greeks, shades ITM on both sides, adjustable strikes, prices with two decimals', async ({ page }) => {
+  await page.goto('/?symbol=SPY');
+  await done(page.getByTestId('chain'));
+  const wrap = page.getByTestId('chain-wrap');
+  const fit = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+  const heads = await page.getByTestId('chain-table').locator('thead tr').nth(1).locator('th').allTextContents();
+  for (const h of ['Mid', 'Sprd', 'Γ', 'Θ', 'Vega', 'B/E', 'Vol', 'OI', 'Strike']) expect(heads).toContain(h);
+  // The last header (the puts' OI) is on screen.
+  const lastBox = await page.getByTestId('chain-table').locator('thead tr').nth(1).locator('th').last().boundingBox();
+  expect(lastBox!.x + lastBox!.width).toBeLessThanOrEqual(1440);
+  const rows = page.getByTestId('chain-table').locator('tbody tr');
+  await expect(rows).toHaveCount(16);
+  expect(await page.locator('tr[data-itm-put="true"] td.itm').count()).toBeGreaterThan(0);
+  expect(await page.locator('tr[data-itm-call="true"] td.itm').count()).toBeGreaterThan(0);
+  for (const s of await page.getByTestId('chain-table').locator('tbody th.strike').allTextContents()) expect(s).toMatch(/^\d[\d,]*\.\d\d$/);
+  await page.getByTestId('chain-strikes').selectOption('12');
+  await expect(rows).toHaveCount(24);
+  await screenshot(page, 'analyst-chain-1440');
+});
+
+test('chain on a 390 px phone: the strike column stays on screen', async ({ browser, baseURL }) => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL, locale: 'en-US' });
+  const page = await ctx.newPage();
+  await page.goto('/?symbol=SPY');
+  await done(page.getByTestId('chain'));
+  const strike = page.getByTestId('chain-table').locator('tbody th.strike').first();
+  await strike.scrollIntoViewIfNeeded();
+  for (const left of [0, 10_000]) {
+    await page.getByTestId('chain-wrap').evaluate((el, x) => (el.scrollLeft = x), left);
+    const box = await strike.boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  }
+  await screenshot(page, 'analyst-chain-phone');
+  await ctx.close();
+});
