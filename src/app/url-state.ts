@@ -15,6 +15,8 @@ export interface ViewState {
   /** Snapshot date for chain/skew/surface. */
   date?: string | undefined;
   expiry?: string | undefined;
+  /** Skew chart axis on the Symbol page: 'delta' (default 'strike' stays out of the link). */
+  skew?: string | undefined;
   model?: string | undefined;
   horizon?: string | undefined;
   /** Console SQL. Long SQL travels compressed as `sqlz` (see sql-param.ts). */
@@ -25,8 +27,9 @@ export interface ViewState {
 }
 
 const PAGES = ['symbol', 'forecasts', 'screener', 'console'];
-const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'chain', 'term', 'skew', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
+const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'chain', 'term', 'skew', 'skew-metrics', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
 const HORIZONS = ['1d', '5d', 'to_exp'];
+const SKEW_AXES = ['strike', 'delta'];
 
 export interface ParsedState {
   state: ViewState;
@@ -75,6 +78,7 @@ export function parseUrlState(search: string): ParsedState {
   take('page', (v) => PAGES.includes(v), `expected one of ${PAGES.join(', ')}`);
   take('date', isIsoDate, 'expected a date YYYY-MM-DD');
   take('expiry', isIsoDate, 'expected a date YYYY-MM-DD');
+  take('skew', (v) => SKEW_AXES.includes(v), `expected one of ${SKEW_AXES.join(', ')}`);
   take('model', (v) => /^[A-Za-z0-9_.\-]{1,40}$/.test(v), 'expected a model name');
   take('horizon', (v) => HORIZONS.includes(v), `expected one of ${HORIZONS.join(', ')}`);
   take('sql', (v) => v.length <= 20_000, 'longer than 20,000 characters');
@@ -90,7 +94,7 @@ export function parseUrlState(search: string): ParsedState {
 
 export function serializeUrlState(state: ViewState): string {
   const params = new URLSearchParams();
-  for (const key of ['data', 'v', 'poll', 'page', 'symbol', 'from', 'to', 'date', 'expiry', 'model', 'horizon', 'embed', 'chart', 'sql'] as const) {
+  for (const key of ['data', 'v', 'poll', 'page', 'symbol', 'from', 'to', 'date', 'expiry', 'skew', 'model', 'horizon', 'embed', 'chart', 'sql'] as const) {
     const v = state[key];
     if (v !== undefined && v !== '') params.set(key, v);
   }

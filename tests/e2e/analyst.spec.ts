@@ -139,8 +139,8 @@ test('chain: fits 1440 px with greeks, shades ITM on both sides, adjustable stri
   expect(await page.locator('tr[data-itm-put="true"] td.itm').count()).toBeGreaterThan(0);
   expect(await page.locator('tr[data-itm-call="true"] td.itm').count()).toBeGreaterThan(0);
   for (const s of await page.getByTestId('chain-table').locator('tbody th.strike').allTextContents()) expect(s).toMatch(/^\d[\d,]*\.\d\d$/);
-  await page.getByTestId('chain-strikes').selectOption('12');
-  await expect(rows).toHaveCount(24);
+  await page.getByTestId('chain-strikes').selectOption('5');
+  await expect(rows).toHaveCount(10);
   await screenshot(page, 'analyst-chain-1440');
 });
 
@@ -159,4 +159,24 @@ test('chain on a 390 px phone: the strike column stays on screen', async ({ brow
   }
   await screenshot(page, 'analyst-chain-phone');
   await ctx.close();
+});
+
+test('skew metrics on the Symbol page; the skew axis travels in the link; a stale expiry leaves it', async ({ page, context }) => {
+  await page.goto('/?symbol=SPY&expiry=2024-03-15');
+  await done(page.getByTestId('skew-metrics'));
+  await drawn(page, 'skew-metrics-chart');
+  await expect(page.getByTestId('skew-metrics-values')).toHaveAttribute('data-date', '2025-08-29');
+  for (const k of ['rr25', 'fly25', 'term_slope', 'atm_iv']) await expect(page.getByTestId(`skew-${k}`)).toHaveText(/^-?\d+\.\d\d%$/);
+  await expect(page.getByTestId('skew-rr25')).toHaveText(/^-/); // equity skew: puts richer
+  // 2024-03-15 is not listed on 2025-08-29: the page shows the default expiry and the link drops it.
+  await done(page.getByTestId('chain'));
+  await expect(page).not.toHaveURL(/expiry=/);
+  await page.getByTestId('skew').getByRole('button', { name: 'by delta' }).click();
+  await expect(page).toHaveURL(/skew=delta/);
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await done(other.getByTestId('skew'));
+  await expect(other.getByTestId('skew').getByRole('button', { name: 'by delta' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(other.getByTestId('skew-chart')).toHaveAttribute('aria-label', 'IV by delta');
+  await screenshot(other, 'analyst-skew-metrics');
 });

@@ -153,6 +153,17 @@ describe('forecast and screener queries', () => {
     expect(rows.filter((r) => r.realized !== null).length).toBeGreaterThan(10);
   });
 
+  it('skew metrics: one row per trading day at the expiry nearest 30 days, equity skew negative', async () => {
+    const rows = await both(q.skewMetricsSql({ symbol: 'SPY', from: '2025-07-01', to: '2025-07-31' }));
+    expect(rows.length).toBeGreaterThan(18);
+    expect(new Set(rows.map((r) => r.date)).size).toBe(rows.length);
+    for (const r of rows) {
+      expect(Math.abs((r.dte as number) - 30)).toBeLessThan(15);
+      expect(r.fly25 as number).toBeGreaterThan(0);
+    }
+    expect(rows.reduce((s, r) => s + (r.rr25 as number), 0)).toBeLessThan(0);
+  });
+
   it('screener: one row per symbol with the volatility state', async () => {
     const rows = await both(q.screenerSql(wasm.manifest, loc(), '2025-07-01', '2025-07-31'));
     expect(rows.map((r) => r.symbol)).toEqual(['AAPL', 'QQQ', 'SPY']);

@@ -48,6 +48,8 @@ export class Route {
   /** Snapshot date for the chain, skew and surface; empty = the range's last trading date. */
   date = $state('');
   expiry = $state('');
+  /** The skew chart's x axis; '' is by strike. */
+  skew = $state<'' | 'strike' | 'delta'>('');
   model = $state('');
   horizon = $state('');
   sql = $state('');
@@ -66,6 +68,7 @@ export class Route {
     if (initial.to) this.to = initial.to;
     this.date = initial.date ?? '';
     this.expiry = initial.expiry ?? '';
+    this.skew = initial.skew === 'delta' || initial.skew === 'strike' ? initial.skew : '';
     this.model = initial.model ?? '';
     this.horizon = initial.horizon ?? '';
     this.sql = initial.sql ?? '';
@@ -87,6 +90,7 @@ export class Route {
     if (this.page === 'symbol') {
       s.date = this.date || undefined;
       s.expiry = this.expiry || undefined;
+      s.skew = this.skew === 'delta' ? 'delta' : undefined;
     }
     if (this.page === 'forecasts') {
       s.model = this.model || undefined;
