@@ -180,3 +180,42 @@ test('skew metrics on the Symbol page; the skew axis travels in the link; a stal
   await expect(other.getByTestId('skew-chart')).toHaveAttribute('aria-label', 'IV by delta');
   await screenshot(other, 'analyst-skew-metrics');
 });
+
+test('screener: formatted columns, human headers, filters, sparklines, CSV export, click-through', async ({ page }) => {
+  await page.goto('/?page=screener');
+  await done(page.getByTestId('screener'));
+  const table = page.getByTestId('screener-table');
+  await expect(table.locator('tbody tr')).toHaveCount(8);
+  const heads = (await table.locator('thead th').allTextContents()).map((h) => h.replace(/[▲▼]/g, '').trim());
+  expect(heads).toEqual(['Symbol', 'As of', 'IV', 'HV', 'IV − HV', 'IV rank', 'IV pctl', 'Exp. move 1M', 'Avg volume', 'ATM IV trend']);
+  const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
+  expect(cells[2]).toMatch(/^\d+\.\d%$/); // IV as a percent, not 0.2834
+  expect(cells[7]).toMatch(/^\d+\.\d\d%$/); // the 1-month move in % of spot
+  expect(cells[8]).toMatch(/^\d{1,3}(,\d{3})*$/); // volume: whole contracts, grouped
+  await expect(table.getByTestId('sparkline')).toHaveCount(8);
+
+  await page.getByTestId('filter-iv-rank').fill('50');
+  const shown = Number(await table.getAttribute('data-rows'));
+  expect(shown).toBeLessThan(8);
+  for (const rank of await table.locator('tbody tr td:nth-child(6)').allTextContents()) expect(Number(rank)).toBeGreaterThanOrEqual(50);
+  await expect(page.getByTestId('screener-count')).toHaveText(`${shown} of 8 symbols`);
+  await page.getByTestId('filter-iv-rank').fill('');
+  await page.getByTestId('filter-text').fill('Q');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await page.getByTestId('filter-text').fill('');
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('screener-csv').click();
+  const { readFileSync } = await import('node:fs');
+  const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\r\n');
+  expect(csv[0]).toBe('symbol,as_of,iv,hv,iv_hv_spread,iv_rank,iv_percentile,em_1m_pct,avg_daily_volume');
+  expect(csv).toHaveLength(9);
+  expect(Number(csv[1]!.split(',')[2])).toBeLessThan(1); // raw fractions for a spreadsheet
+  await screenshot(page, 'analyst-screener');
+
+  await table.getByRole('button', { name: 'Exp. move 1M' }).click();
+  const top = (await table.locator('tbody tr').first().locator('td').first().textContent())!.trim();
+  await table.locator('tbody tr').first().click();
+  await expect(page).toHaveURL(new RegExp(`symbol=${top}`));
+  await expect(page.getByTestId('symbol-select')).toHaveValue(top);
+});

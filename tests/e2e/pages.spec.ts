@@ -45,8 +45,8 @@ test('screener: every symbol, sortable, click-through to the symbol page', async
   await done(page.getByTestId('screener'));
   const table = page.getByTestId('screener-table');
   await expect(table.locator('tbody tr')).toHaveCount(8);
-  await table.getByRole('button', { name: 'iv_rank' }).click();
-  await table.getByRole('button', { name: /iv_rank/ }).click(); // descending
+  await table.getByRole('button', { name: 'IV rank' }).click(); // descending first: the top of the range
+
   const top = (await table.locator('tbody tr').first().locator('td').first().textContent())!.trim();
   await screenshot(page, 'screener-page');
   await table.locator('tbody tr').first().click();
