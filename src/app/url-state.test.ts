@@ -27,6 +27,12 @@ describe('url state', () => {
     expect(problems[0]).toMatch(/skew/);
   });
 
+  it('keeps the console chart settings', () => {
+    const state = { page: 'console', cx: 'date', cy: 'avg vol', ck: 'bar' };
+    expect(parseUrlState(serializeUrlState(state))).toEqual({ state, problems: [] });
+    expect(parseUrlState('?ck=pie').problems[0]).toMatch(/ck/);
+  });
+
   it('drops an inverted range', () => {
     const { state, problems } = parseUrlState('?from=2025-08-01&to=2025-07-01&symbol=IWM');
     expect(state).toEqual({ symbol: 'IWM' });

@@ -53,6 +53,8 @@ export class Route {
   model = $state('');
   horizon = $state('');
   sql = $state('');
+  /** Console chart settings, kept in the link once the user picks them. */
+  chartAxes = $state<{ x: string; y: string; kind: string } | null>(null);
   embed = $state(false);
   chart = $state('');
   /**
@@ -72,6 +74,7 @@ export class Route {
     this.model = initial.model ?? '';
     this.horizon = initial.horizon ?? '';
     this.sql = initial.sql ?? '';
+    if (initial.cx || initial.cy || initial.ck) this.chartAxes = { x: initial.cx ?? '', y: initial.cy ?? '', kind: initial.ck ?? '' };
     this.embed = initial.embed === '1';
     this.chart = initial.chart ?? '';
   }
@@ -96,7 +99,12 @@ export class Route {
       s.model = this.model || undefined;
       s.horizon = this.horizon || undefined;
     }
-    if (this.page === 'console') s.sql = this.sql || undefined;
+    if (this.page === 'console') {
+      s.sql = this.sql || undefined;
+      s.cx = this.chartAxes?.x || undefined;
+      s.cy = this.chartAxes?.y || undefined;
+      s.ck = this.chartAxes?.kind || undefined;
+    }
     if (this.embed) {
       s.embed = '1';
       s.chart = this.chart || undefined;
