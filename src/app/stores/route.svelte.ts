@@ -5,6 +5,23 @@ import type { ViewState } from '../url-state.ts';
 export const PAGES = ['symbol', 'forecasts', 'screener', 'console'] as const;
 export type Page = (typeof PAGES)[number];
 
+/** The charts each page can embed alone (`embed=1&chart=<id>`). */
+export const PAGE_CHARTS: Record<Page, readonly string[]> = {
+  symbol: ['iv-history', 'put-call', 'expected-move', 'iv-rank', 'skew-metrics', 'chain', 'term', 'skew', 'surface', 'volume-oi'],
+  forecasts: ['forecast', 'accuracy', 'calibration'],
+  screener: ['screener'],
+  console: [],
+};
+
+/** Why an embed link cannot show anything, or null when it names a chart of its page. */
+export function embedProblem(page: Page, chart: string): string | null {
+  const have = PAGE_CHARTS[page];
+  const list = have.length ? `Charts on this page: ${have.join(', ')}.` : 'This page has no charts to embed.';
+  if (!chart) return `This embed link names no chart (add chart=<id>). ${list}`;
+  if (!have.includes(chart)) return `The ${page} page has no chart "${chart}". ${list}`;
+  return null;
+}
+
 export class Route {
   page = $state<Page>('symbol');
   #symbol = $state('');
