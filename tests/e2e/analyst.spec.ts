@@ -219,3 +219,122 @@ test('screener: formatted columns, human headers, filters, sparklines, CSV expor
   await expect(page).toHaveURL(new RegExp(`symbol=${top}`));
   await expect(page.getByTestId('symbol-select')).toHaveValue(top);
 });
+
+/** WCAG contrast ratio of two rgb() colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((x) => Number(x) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p) as [number, number];
+  return (x + 0.05) / (y + 0.05);
+}
+
+test('dark theme: chart gridlines and editor keywords follow it; the toolbar is no Tab trap', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('/?symbol=SPY');
+  await drawn(page, 'iv-chart');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const grid = await page.getByTestId('iv-chart').locator('.plot').evaluate((el) =>
+    (el as unknown as { _fullLayout: { xaxis: { gridcolor: string } } })._fullLayout.xaxis.gridcolor);
+  const want = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--grid').trim());
+  expect(grid.toLowerCase()).toBe(want.toLowerCase());
+  expect(grid.toLowerCase()).not.toMatch(/^#fff|white|rgb\(255, 255, 255\)/);
+  // No toolbar button takes a Tab stop.
+  expect(await page.locator('.modebar-btn:not([tabindex="-1"])').count()).toBe(0);
+  await screenshot(page, 'theme-dark-symbol');
+
+  await page.getByTestId('nav-console').click();
+  await expect(page.getByTestId('sql-editor')).toContainText('SELECT', { timeout: 45_000 });
+  const colours = await page.getByTestId('sql-editor').evaluate((el) => {
+    const kw = [...el.querySelectorAll('span')].find((s) => s.textContent === 'SELECT')!;
+    return { fg: getComputedStyle(kw).color, bg: getComputedStyle(el.closest('.cm-editor')!).backgroundColor };
+  });
+  expect(contrast(colours.fg, colours.bg)).toBeGreaterThan(4.5);
+  await screenshot(page, 'theme-dark-console');
+});
+
+test('console: the example names its partition, a new result re-picks the chart, Cancel marks the old result, EXPLAIN, saved queries, chart in the link', async ({ page }) => {
+  await page.goto('/?page=console');
+  await expect(page.getByTestId('sql-editor')).toContainText(/year = 2025 AND month = 8 AND date = DATE '2025-08-29'/, { timeout: 45_000 });
+  await page.getByTestId('run-sql').click();
+  await done(page.getByTestId('console-stats'));
+  expect(Number(await page.getByTestId('console-stats').getAttribute('data-requests'))).toBeLessThan(60);
+  await expect(page.getByTestId('chart-x')).toHaveValue('act_symbol');
+
+  await page.getByTestId('sql-editor').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText("SELECT date, act_symbol, avg_vol FROM daily_iv_summary WHERE act_symbol = 'SPY' ORDER BY date");
+  await page.getByTestId('run-sql').click();
+  await done(page.getByTestId('console-stats'));
+  await expect(page.getByTestId('chart-x')).toHaveValue('date');
+  await expect(page.getByTestId('chart-kind')).toHaveValue('line');
+  await page.getByTestId('chart-kind').selectOption('scatter');
+  await expect(page).toHaveURL(/cx=date&cy=avg_vol&ck=scatter/);
+
+  await page.getByTestId('explain-sql').click();
+  await expect(page.getByTestId('sql-plan')).toContainText(/SEQ_SCAN|READ_PARQUET|PARQUET_SCAN|TABLE_SCAN|PROJECTION/i);
+
+  await page.getByTestId('save-name').fill('spy iv');
+  await page.getByTestId('save-sql').click();
+  await expect(page.getByTestId('saved-queries')).toContainText('spy iv');
+
+  const link = page.url();
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await done(other.getByTestId('console-stats'));
+  await expect(other.getByTestId('chart-kind')).toHaveValue('scatter');
+  await expect(other.getByTestId('saved-queries')).toContainText('spy iv');
+  await other.close();
+
+  await page.getByTestId('sql-editor').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText('SELECT sum(hash(range)) FROM range(20000000000)');
+  await page.getByTestId('run-sql').click();
+  await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'running');
+  await page.getByTestId('cancel-sql').click();
+  await expect(page.getByTestId('sql-stale')).toContainText('Cancelled: the table below is the previous result');
+  await expect(page.getByTestId('sql-result-box')).toHaveAttribute('data-current', 'false');
+  await screenshot(page, 'analyst-console');
+});
+
+test('embed links with no chart or an unknown one explain themselves; unknown symbol and dates give a notice; unknown v= names its file', async ({ page }) => {
+  await page.goto('/?embed=1');
+  await expect(page.getByTestId('embed-problem')).toContainText('names no chart');
+  await page.goto('/?embed=1&chart=forecast&symbol=SPY');
+  await expect(page.getByTestId('embed-problem')).toContainText('The symbol page has no chart "forecast"');
+  await expect(page.getByTestId('embed-problem')).toContainText('term');
+  await page.goto('/?embed=1&chart=nonsense');
+  await expect(page.getByTestId('url-notice')).toContainText('chart="nonsense"');
+  await expect(page.getByTestId('embed-problem')).toBeVisible();
+
+  await page.goto('/?symbol=ZZZZ&from=2019-01-01&to=2019-02-01');
+  await expect(page.getByTestId('url-notice')).toContainText(["The link's symbol ZZZZ is not in this dataset", 'outside the data (2024-01-02 to 2025-08-29)']);
+  await done(page.getByTestId('iv-history'));
+
+  await page.goto('/?v=0123456789abcdef');
+  await expect(page.getByTestId('pinned-help')).toContainText('manifests/0123456789abcdef.json', { timeout: 45_000 });
+  await screenshot(page, 'analyst-unknown-version');
+});
+
+test('the console bytes-fetched figure agrees with what nginx sent', async ({ page }) => {
+  const { currentOffset, readAccessLog } = await import('./harness/access-log.ts');
+  await page.goto('/?page=console&poll=3600');
+  await expect(page.getByTestId('schema-browser')).toContainText('options', { timeout: 45_000 });
+  await page.waitForTimeout(500);
+  await page.getByTestId('sql-editor').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText('SELECT act_symbol, avg(vol) FROM options WHERE year = 2025 AND month = 3 GROUP BY act_symbol');
+  const before = currentOffset();
+  await page.getByTestId('run-sql').click();
+  await done(page.getByTestId('console-stats'));
+  await page.waitForTimeout(200);
+  const sent = readAccessLog(before).filter((e) => e.uri.startsWith('/data/')).reduce((n, e) => n + e.bytes, 0);
+  const shown = Number(await page.getByTestId('console-stats').getAttribute('data-bytes'));
+  expect(sent).toBeGreaterThan(100_000);
+  // transferSize includes response headers; nginx logs body bytes: within a few percent.
+  expect(Math.abs(shown - sent) / sent).toBeLessThan(0.05);
+});
