@@ -27,6 +27,9 @@ describe('chart theme from CSS variables', () => {
     expect((l.font as Record<string, unknown>).color).toBe('#e6e9ee');
     expect((l.hoverlabel as Record<string, unknown>).bgcolor).toBe('#171b22');
     expect((l.colorway as unknown as string[])[0]).toBe('#5aa2ff');
+    // Plotly writes each axis's autotype into it: no two axes may share one object.
+    expect(l.xaxis).not.toBe(l.yaxis);
+    expect((l.xaxis!.title as object)).not.toBe(l.yaxis!.title);
   });
   it('on a phone axes grow their margins for ticks', async () => {
     const { chartLayout } = await import('./theme.ts');

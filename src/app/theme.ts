@@ -50,18 +50,20 @@ export function chartLayout(read: ReadVar, narrow = false): Record<string, unkno
   const grid = v('--grid', '#e4e8ee');
   const axisLine = v('--axis', '#b8c0cb');
   const panel = v('--panel', '#ffffff');
-  const axis = { gridcolor: grid, zerolinecolor: axisLine, linecolor: axisLine, tickcolor: axisLine, automargin: true, title: { font: { color: muted } } };
-  const scene = { ...axis, backgroundcolor: 'rgba(0,0,0,0)', showbackground: false };
+  // A fresh object per axis: Plotly writes its autotype back into the layout it is given, so a
+  // shared object made the y axis a date axis whenever x was one.
+  const axis = () => ({ gridcolor: grid, zerolinecolor: axisLine, linecolor: axisLine, tickcolor: axisLine, automargin: true, title: { font: { color: muted } } });
+  const scene = () => ({ ...axis(), backgroundcolor: 'rgba(0,0,0,0)', showbackground: false });
   return {
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { color: text, size: narrow ? 10 : 12 },
     colorway: CHART_COLORS.map((c, i) => v(c, ['#1f6feb', '#d9480f', '#2f9e44', '#ae3ec9', '#e8a400', '#0c8599'][i]!)),
     title: { x: 0, xanchor: 'left', font: { size: narrow ? 12 : 14 } },
-    xaxis: axis,
-    yaxis: axis,
-    yaxis2: { ...axis, gridcolor: 'rgba(0,0,0,0)' },
-    scene: { xaxis: scene, yaxis: scene, zaxis: scene },
+    xaxis: axis(),
+    yaxis: axis(),
+    yaxis2: { ...axis(), gridcolor: 'rgba(0,0,0,0)' },
+    scene: { xaxis: scene(), yaxis: scene(), zaxis: scene() },
     legend: { font: { color: text }, bgcolor: 'rgba(0,0,0,0)' },
     hoverlabel: { bgcolor: panel, bordercolor: axisLine, font: { color: text } },
     modebar: { bgcolor: 'rgba(0,0,0,0)', color: muted, activecolor: v('--accent', '#1f6feb') },

@@ -35,6 +35,10 @@ test('forecasts: the chart reaches the newest, still-open forecast and headlines
   const xs = await plottedX(page, 'forecast-chart');
   // The demo lake's forecasts run to 2025-08-29; its 5-day labels stop a week earlier.
   expect(xs.map((x) => x.slice(0, 10)).sort().at(-1)).toBe('2025-08-29');
+  // Price units on a number axis (a shared theme axis object once turned it into a date axis).
+  const yType = await page.getByTestId('forecast-chart').locator('.plot').evaluate((el) =>
+    (el as unknown as { _fullLayout: { yaxis: { type: string } } })._fullLayout.yaxis.type);
+  expect(yType).toBe('linear');
   const headline = page.getByTestId('forecast-headline');
   await expect(headline).toHaveAttribute('data-date', '2025-08-29');
   await expect(headline).toContainText(/SPY next 5 days\s*±[\d,]+\.\d\d\s*±\d+\.\d\d%/);
