@@ -306,16 +306,18 @@ test('console: the example names its partition, a new result re-picks the chart,
 
 test('embed links with no chart or an unknown one explain themselves; unknown symbol and dates give a notice; unknown v= names its file', async ({ page }) => {
   await page.goto('/?embed=1');
-  await expect(page.getByTestId('embed-problem')).toContainText('names no chart');
+  // The engine starts first (seconds under load); the message comes once the page knows its charts.
+  const slow = { timeout: 45_000 };
+  await expect(page.getByTestId('embed-problem')).toContainText('names no chart', slow);
   await page.goto('/?embed=1&chart=forecast&symbol=SPY');
-  await expect(page.getByTestId('embed-problem')).toContainText('The symbol page has no chart "forecast"');
+  await expect(page.getByTestId('embed-problem')).toContainText('The symbol page has no chart "forecast"', slow);
   await expect(page.getByTestId('embed-problem')).toContainText('term');
   await page.goto('/?embed=1&chart=nonsense');
   await expect(page.getByTestId('url-notice')).toContainText('chart="nonsense"');
-  await expect(page.getByTestId('embed-problem')).toBeVisible();
+  await expect(page.getByTestId('embed-problem')).toBeVisible(slow);
 
   await page.goto('/?symbol=ZZZZ&from=2019-01-01&to=2019-02-01');
-  await expect(page.getByTestId('url-notice')).toContainText(["The link's symbol ZZZZ is not in this dataset", 'outside the data (2024-01-02 to 2025-08-29)']);
+  await expect(page.getByTestId('url-notice')).toContainText(["The link's symbol ZZZZ is not in this dataset", 'outside the data (2024-01-02 to 2025-08-29)'], slow);
   await done(page.getByTestId('iv-history'));
 
   await page.goto('/?v=0123456789abcdef');
