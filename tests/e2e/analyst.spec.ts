@@ -168,7 +168,6 @@ test('chain on a 390 px phone: the strike column stays on screen', async ({ brow
 test('skew metrics on the Symbol page; the skew axis travels in the link; a stale expiry leaves it', async ({ page, context }) => {
   await page.goto('/?symbol=SPY&expiry=2024-03-15');
   await done(page.getByTestId('skew-metrics'));
-  await drawn(page, 'skew-metrics-chart');
   await expect(page.getByTestId('skew-metrics-values')).toHaveAttribute('data-date', '2025-08-29');
   for (const k of ['rr25', 'fly25', 'term_slope', 'atm_iv']) await expect(page.getByTestId(`skew-${k}`)).toHaveText(/^-?\d+\.\d\d%$/);
   await expect(page.getByTestId('skew-rr25')).toHaveText(/^-/); // equity skew: puts richer
