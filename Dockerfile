@@ -3,9 +3,13 @@
 #   docker run --rm -p 8080:80 -v "$PWD/data:/srv/quantiv/data:ro" quantiv
 # The lake is mounted (or baked in by a derived image): the image holds only the app.
 # Then: node bin/quantiv.mjs check http://127.0.0.1:8080/data/ --app http://127.0.0.1:8080/
+# The base images are build args so a machine without registry access can name local equivalents
+# (CI does: scripts/container/ci.sh); the defaults are the public images.
+ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim
+ARG DEBIAN_IMAGE=docker.io/library/debian:bookworm-slim
 
 # ---- build: node 20, `npm run build` -> /app/dist
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     npm_config_fund=false \
@@ -21,7 +25,7 @@ RUN npm run build
 
 # ---- serve: Debian's nginx (the version the tests run), nginx.conf used as-is.
 # The config's log paths are linked to the container's stdout/stderr.
-FROM debian:bookworm-slim
+FROM ${DEBIAN_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nginx \
  && rm -rf /var/lib/apt/lists/* \

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis) and
-# the compiler for the engine's parquet extension (emscripten) when any is missing, so `npm test`
-# works on a fresh machine. No-op when all are present.
-# usage: ensure-system-deps.sh [PACKAGE ...]   (default: all of them; e.g. `emscripten` alone)
+# Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis,
+# Prometheus and its promtool) and the compiler for the engine's parquet extension (emscripten)
+# when any is missing, so `npm test` works on a fresh machine. No-op when all are present.
+# The container stage of CI asks for its own on top: podman runc debootstrap.
+# usage: ensure-system-deps.sh [PACKAGE ...]   (default: what npm test needs; e.g. `emscripten` alone)
 set -euo pipefail
 
 wanted=("$@")
-[[ ${#wanted[@]} -eq 0 ]] && wanted=(nginx chromium postgresql redis-server emscripten)
+[[ ${#wanted[@]} -eq 0 ]] && wanted=(nginx chromium postgresql redis-server prometheus emscripten)
 missing=()
 for pkg in "${wanted[@]}"; do
   case "$pkg" in
@@ -14,6 +15,12 @@ for pkg in "${wanted[@]}"; do
     chromium) [[ -x /usr/bin/chromium ]] || missing+=(chromium) ;;
     postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql) ;;
     redis-server) command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) ;;
+    # The alert rules' tests (promtool) and the scrape test (a real Prometheus).
+    prometheus) command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || missing+=(prometheus) ;;
+    # The container image's build and probe (scripts/container/).
+    podman) command -v podman >/dev/null 2>&1 || missing+=(podman) ;;
+    runc) command -v runc >/dev/null 2>&1 || missing+=(runc) ;;
+    debootstrap) command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap) ;;
     # Compiles DuckDB's parquet extension for the wasm engine (scripts/engine/).
     emscripten) command -v em++ >/dev/null 2>&1 || missing+=(emscripten) ;;
     *) echo "ensure-system-deps: unknown package $pkg" >&2; exit 2 ;;

@@ -13,8 +13,9 @@ import {
   type DuckDBBindings,
   type DuckDBConnection,
 } from '@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs';
-import { CANCELLED, type EngineApi, type ExtensionSource, type InitInfo, type Progress, type QueryResult, type RefreshInfo } from '../src/engine/api.ts';
-import { EXPORT_PREFIX, loadParquetSql, lockdownSql } from '../src/engine/fences.ts';
+import { CANCELLED, type EngineApi, type ExtensionSource, type InitInfo, type Progress, type QueryResult, type RefreshInfo, type SqlVerdict } from '../src/engine/api.ts';
+import { probeSql, splitStatements, verdict } from '../src/engine/statements.ts';
+import { EXPORT_PREFIX, loadParquetSql, lockdownSql, PAGES_SEARCH_PATH } from '../src/engine/fences.ts';
 import { tableToColumns } from '../src/lake/columns.ts';
 import { parseManifest, type Manifest } from '../src/lake/manifest.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
@@ -26,7 +27,10 @@ installHttpMeter(self as unknown as { XMLHttpRequest: typeof XMLHttpRequest });
 
 interface Engine {
   db: DuckDBBindings;
+  /** The pages' connection: their views are temporary views of this connection. */
   conn: DuckDBConnection;
+  /** The console's (and exports') connection; see EngineApi.runConsole. */
+  console: DuckDBConnection;
   bundle: string;
 }
 
@@ -98,9 +102,10 @@ function getEngine(source?: ExtensionSource, origins: string[] = []): Promise<En
     }
     markOnce('parquet-loaded');
     for (const stmt of lockdownSql(origins)) conn.query(stmt);
+    conn.query(PAGES_SEARCH_PATH);
     // The repository's origin was needed for the load only.
     allowOrigins(origins);
-    return { db, conn, bundle: 'eh' };
+    return { db, conn, console: db.connect(), bundle: 'eh' };
   })();
   engine.catch(() => {
     engine = null;
@@ -129,8 +134,10 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
-async function execute(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult> {
-  const { db, conn } = await getEngine();
+async function execute(sql: string, id: number, onProgress?: (p: Progress) => void, on: 'pages' | 'console' = 'pages'): Promise<QueryResult> {
+  const eng = await getEngine();
+  const { db } = eng;
+  const conn = on === 'console' ? consoleConnection(eng) : eng.conn;
   if (cancelled.delete(id)) throw new Error(CANCELLED);
   const started = performance.now();
   let lastReport = 0;
@@ -184,6 +191,40 @@ let dataset: { manifest: Manifest; url: string; base: string } | null = null;
 /** Registered file names: refresh() registers only files it has not seen. */
 const registered = new Set<string>();
 
+/** The dataset version whose views the console connection has; null: create them on first use. */
+let consoleViewsOf: string | null = null;
+
+/**
+ * The console's connection with the current views, created on first use so the pages' cold start
+ * does not pay for them. Its views are ordinary (shared-catalog) views: the console may replace
+ * them, which changes only what the console sees. Call inside serial().
+ */
+function consoleConnection(eng: Engine): DuckDBConnection {
+  if (dataset && consoleViewsOf !== dataset.manifest.datasetVersion) {
+    for (const stmt of createViewsSql(dataset.manifest, registeredName)) eng.console.query(stmt);
+    consoleViewsOf = dataset.manifest.datasetVersion;
+  }
+  return eng.console;
+}
+
+/** EngineApi.classify on the console's connection (binding a SELECT needs its views); inside serial(). */
+function classifyOn(eng: Engine, sql: string): SqlVerdict {
+  const conn = consoleConnection(eng);
+  const tokens = eng.db.tokenize(sql);
+  const statements = splitStatements(sql, tokens);
+  let probeError: string | null = null;
+  if (statements.length === 1) {
+    const { start, end } = statements[0]!;
+    const handle = conn.useUnsafe((_b, c) => c);
+    try {
+      eng.db.closePrepared(handle, eng.db.createPrepared(handle, probeSql(sql.slice(start, end))));
+    } catch (e) {
+      probeError = (e as Error).message;
+    }
+  }
+  return verdict(sql, tokens, probeError);
+}
+
 /** Registers the manifest's new files and (re-)creates the views over it; call inside serial(). */
 async function openDataset(eng: Engine, manifest: Manifest, base: string): Promise<void> {
   const url = urlLocator(base);
@@ -195,7 +236,7 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
     registered.add(name);
   }
   try {
-    for (const stmt of createViewsSql(manifest, registeredName)) eng.conn.query(stmt);
+    for (const stmt of createViewsSql(manifest, registeredName, { temp: true })) eng.conn.query(stmt);
   } catch (e) {
     // Creating a view reads the first file's footer, so a broken lake can fail here already.
     throw new Error(await diagnose((e as Error).message));
@@ -228,11 +269,27 @@ async function diagnose(message: string): Promise<string> {
   return notes.length ? `${message}\n${notes.join('\n')}` : message;
 }
 
+/** Origins this worker's CSP refused; the violation event says why a fetch failed, fetch does not. */
+const refusedByCsp = new Set<string>();
+self.addEventListener('securitypolicyviolation', (e) => {
+  try {
+    refusedByCsp.add(new URL((e as SecurityPolicyViolationEvent).blockedURI).origin);
+  } catch {
+    // blockedURI may be a keyword ('inline', 'eval'), not a URL
+  }
+});
+
 async function loadManifest(url: string): Promise<Manifest> {
   let response: Response;
   try {
     response = await fetch(url, { cache: 'no-cache' });
   } catch (e) {
+    // The violation event may be queued behind the rejection.
+    await new Promise((r) => setTimeout(r, 50));
+    const origin = new URL(url).origin;
+    if (refusedByCsp.has(origin)) {
+      throw new Error(`This site's Content-Security-Policy does not allow connecting to ${origin} (connect-src), so the data at ${url} cannot be loaded here. A deployment that serves data from there lists it in its data origins (docs/deploy.md).`);
+    }
     throw new Error(`Cannot reach the data at ${url}: ${(e as Error).message}`);
   }
   if (!response.ok) throw new Error(`The data manifest ${url} answered HTTP ${response.status}`);
@@ -255,7 +312,13 @@ let exportCount = 0;
 const api: EngineApi = {
   async exportQuery(sql, format) {
     const bytes = await serial(async () => {
-      const { db, conn } = await getEngine();
+      const eng = await getEngine();
+      const { db } = eng;
+      // On the console's connection: the text is the console's, spliced into a COPY.
+      const conn = consoleConnection(eng);
+      // Only a query may be spliced into the COPY, or its text could close the parenthesis.
+      const check = classifyOn(eng, sql);
+      if (!check.readOnly) throw new Error(check.statements === 1 ? 'Only a SELECT can be exported' : check.reason);
       // An in-memory file: DuckDB writes it, we copy it out and drop it.
       // Under the one prefix the fences let DuckDB write to.
       const name = `${EXPORT_PREFIX}${++exportCount}.${format}`;
@@ -263,7 +326,10 @@ const api: EngineApi = {
       try {
         // USE_TMP_FILE false: DuckDB 1.x otherwise writes a temporary file and renames it over ours.
         const options = format === 'csv' ? 'FORMAT CSV, HEADER, USE_TMP_FILE false' : 'FORMAT PARQUET, COMPRESSION ZSTD, USE_TMP_FILE false';
-        conn.query(`COPY (${sql.trim().replace(/;+\s*$/, '')}) TO '${name}' (${options})`);
+        // The one statement DuckDB's tokenizer found, on lines of its own so a trailing comment
+        // cannot swallow the rest of the COPY.
+        const [only] = splitStatements(sql, db.tokenize(sql));
+        conn.query(`COPY (\n${sql.slice(only!.start, only!.end)}\n) TO '${name}' (${options})`);
         return db.copyFileToBuffer(name);
       } catch (e) {
         throw new Error(await diagnose((e as Error).message));
@@ -324,6 +390,27 @@ const api: EngineApi = {
 
   async query(sql) {
     return api.run(sql, nextInternalId--);
+  },
+
+  async runConsole(sql, id, onProgress) {
+    pending.add(id);
+    try {
+      const result = await serial(async () => {
+        const { db } = await getEngine();
+        const tokens = db.tokenize(sql);
+        // DuckDB's own message for this is "PendingQuery can only take a single statement".
+        if (splitStatements(sql, tokens).length > 1) throw new Error(verdict(sql, tokens, null).reason);
+        return execute(sql, id, onProgress, 'console');
+      });
+      return Comlink.transfer(result, transferables(result));
+    } finally {
+      pending.delete(id);
+      cancelled.delete(id);
+    }
+  },
+
+  async classify(sql): Promise<SqlVerdict> {
+    return serial(async () => classifyOn(await getEngine(), sql));
   },
 
   async cancel(id) {

@@ -42,6 +42,7 @@ let listener: ((received: number) => void) | null = null;
 export function meter(onReceived?: (received: number) => void): () => Promise<HttpStats> {
   current = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0 };
   listener = onReceived ?? null;
+  lakeCache?.beginQuery();
   const started = performance.now();
   return async () => {
     const count = current;

@@ -70,15 +70,45 @@ describe('RangeCache', () => {
     same(cache.read('f?v=bbb', 0, 99), fresh.subarray(0, 100));
   });
 
-  it('stays under its memory cap, evicting the least recently used blocks', () => {
+  it('stays under its memory cap, evicting the blocks earlier queries used least recently', () => {
     const cap = 4 * MAX_READ_AHEAD;
-    const big = file(cap * 2);
-    const { cache, requests } = harness({ big }, cap);
-    for (let at = 0; at < big.length; at += 256 * 1024) cache.read('big', at, at + 256 * 1024 - 1);
+    const a = file(cap, 1);
+    const b = file(cap, 2);
+    const { cache, requests } = harness({ a, b }, cap);
+    const scan = (url: string, size: number) => {
+      for (let at = 0; at < size; at += 256 * 1024) cache.read(url, at, at + 256 * 1024 - 1);
+    };
+    cache.beginQuery();
+    scan('a', a.length);
+    cache.beginQuery();
+    scan('b', b.length);
     expect(cache.cachedBytes).toBeLessThanOrEqual(cap);
     requests.length = 0;
-    cache.read('big', 0, 100);
+    cache.beginQuery();
+    scan('b', b.length);
+    expect(requests).toEqual([]);
+    cache.read('a', 0, 100);
     expect(requests.length).toBe(1);
+  });
+
+  it('a scan larger than the cap keeps what fits: its repeat fetches only the rest, not everything again', () => {
+    const cap = 4 * MAX_READ_AHEAD;
+    const big = file(cap * 3);
+    const { cache, requests } = harness({ big }, cap);
+    const fetched = () => requests.reduce((n, [, s, e]) => n + (e - s + 1), 0);
+    const scan = () => {
+      cache.beginQuery();
+      for (let at = 0; at < big.length; at += 256 * 1024) same(cache.read('big', at, at + 256 * 1024 - 1), big.subarray(at, at + 256 * 1024));
+    };
+    scan();
+    expect(fetched()).toBe(big.length);
+    expect(cache.cachedBytes).toBeLessThanOrEqual(cap);
+    requests.length = 0;
+    scan();
+    // Plain LRU would evict the head before the repeat reaches it and fetch all 3 caps again.
+    expect(fetched()).toBe(big.length - cap);
+    // Past the cap the scan still reads ahead in large requests (2 caps / 8 MiB = 8, plus its ramp-up).
+    expect(requests.length).toBeLessThanOrEqual(12);
   });
 
   it('says when the server has fewer bytes than the manifest', () => {

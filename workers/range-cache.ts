@@ -6,6 +6,11 @@
 //
 // Keys are the file's URL, which carries its content hash (?v=...): a republished file is another
 // key, so stale bytes are never served.
+//
+// Eviction is least-recently-used across queries, but a query never evicts what it touched itself:
+// a scan larger than the cap would otherwise push out its own head before the repeat needs it
+// (plain LRU gives a repeated oversized scan zero hits). Once full, such a scan's further blocks
+// pass through uncached, so a repeat re-fetches only the part that did not fit.
 
 /** Cache granularity: small enough that a point read fetches little, large enough to coalesce. */
 export const BLOCK = 64 * 1024;
@@ -14,6 +19,8 @@ export const MAX_READ_AHEAD = 8 * 1024 * 1024;
 /** A read this far past the previous one's end still counts as the same forward run. */
 export const MAX_SKIP = 256 * 1024;
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+/** Files whose latest uncached read-ahead is kept (a scan reads a few column runs at a time). */
+const PASSING_FILES = 4;
 
 export type FetchRange = (url: string, start: number, endInclusive: number) => Uint8Array;
 
@@ -28,8 +35,15 @@ interface FileState {
 export class RangeCache {
   #files = new Map<string, FileState>();
   /** `${url}#${block}` -> bytes, in least-recently-used order (Map iteration order). */
-  #blocks = new Map<string, Uint8Array>();
+  #blocks = new Map<string, Block>();
   #bytes = 0;
+  /** The current query's number; a block remembers the last query that touched it. */
+  #query = 0;
+  /**
+   * Blocks of the latest request per file that passed through uncached (a full cache), so the
+   * scan's next reads still find its read-ahead; a few files only, outside the cap.
+   */
+  #passing = new Map<string, Map<number, Uint8Array>>();
 
   constructor(
     private readonly fetchRange: FetchRange,
@@ -44,6 +58,11 @@ export class RangeCache {
 
   get cachedBytes(): number {
     return this.#bytes;
+  }
+
+  /** A new query starts: blocks touched before it may be evicted for it. */
+  beginQuery(): void {
+    this.#query++;
   }
 
   /** A lake file whose reads may be cached; size from the manifest. */
@@ -64,21 +83,25 @@ export class RangeCache {
     this.#learn(file, start, end);
     const first = Math.floor(start / BLOCK);
     const last = Math.floor(end / BLOCK);
+    // This read's blocks, held here too: a block that passed through uncached is still needed.
+    const got: Uint8Array[] = [];
     let b = first;
     while (b <= last) {
-      if (this.#get(url, b)) {
+      const hit = this.#get(url, b);
+      if (hit) {
+        got[b - first] = hit;
         b++;
         continue;
       }
       // A run of missing blocks, extended by the read-ahead: one request for all of it.
       let runEnd = b;
-      while (runEnd + 1 <= last && !this.#blocks.has(key(url, runEnd + 1))) runEnd++;
+      while (runEnd + 1 <= last && !this.#holds(url, runEnd + 1)) runEnd++;
       const lastBlock = Math.floor((file.size - 1) / BLOCK);
       const ahead = Math.ceil(file.readAhead / BLOCK);
       let stop = Math.min(lastBlock, runEnd + ahead);
       // Stop the read-ahead at the first block already held.
       for (let x = runEnd + 1; x <= stop; x++) {
-        if (this.#blocks.has(key(url, x))) {
+        if (this.#holds(url, x)) {
           stop = x - 1;
           break;
         }
@@ -89,10 +112,16 @@ export class RangeCache {
       if (bytes.byteLength !== to - from + 1) {
         throw new Error(`${url}: asked for bytes ${from}-${to}, got ${bytes.byteLength} (the file is shorter than the manifest says?)`);
       }
-      for (let x = b; x <= stop; x++) this.#put(url, x, bytes.subarray((x - b) * BLOCK, Math.min(bytes.byteLength, (x - b + 1) * BLOCK)));
+      const passing = new Map<number, Uint8Array>();
+      for (let x = b; x <= stop; x++) {
+        const block = bytes.subarray((x - b) * BLOCK, Math.min(bytes.byteLength, (x - b + 1) * BLOCK)).slice();
+        if (!this.#put(url, x, block)) passing.set(x, block);
+        if (x <= last) got[x - first] = block;
+      }
+      if (passing.size > 0) this.#pass(url, passing);
       b = stop + 1;
     }
-    return this.#assemble(url, start, end);
+    return assemble(got, first, start, end);
   }
 
   /**
@@ -110,47 +139,77 @@ export class RangeCache {
     file.lastEnd = end + 1;
   }
 
-  #assemble(url: string, start: number, end: number): Uint8Array {
-    const out = new Uint8Array(end - start + 1);
-    for (let b = Math.floor(start / BLOCK); b * BLOCK <= end; b++) {
-      const block = this.#blocks.get(key(url, b));
-      if (!block) throw new Error(`${url}: block ${b} was evicted while being read (cache cap too small)`);
-      const blockStart = b * BLOCK;
-      const from = Math.max(start, blockStart) - blockStart;
-      const to = Math.min(end, blockStart + block.byteLength - 1) - blockStart;
-      out.set(block.subarray(from, to + 1), blockStart + from - start);
+  #holds(url: string, b: number): boolean {
+    return this.#blocks.has(key(url, b)) || !!this.#passing.get(url)?.has(b);
+  }
+
+  #pass(url: string, blocks: Map<number, Uint8Array>): void {
+    this.#passing.delete(url);
+    this.#passing.set(url, blocks);
+    for (const old of this.#passing.keys()) {
+      if (this.#passing.size <= PASSING_FILES) break;
+      this.#passing.delete(old);
     }
-    return out;
   }
 
   #get(url: string, b: number): Uint8Array | undefined {
     const k = key(url, b);
     const hit = this.#blocks.get(k);
-    if (hit) {
-      this.#blocks.delete(k);
-      this.#blocks.set(k, hit);
-    }
-    return hit;
+    if (!hit) return this.#passing.get(url)?.get(b);
+    this.#blocks.delete(k);
+    hit.query = this.#query;
+    this.#blocks.set(k, hit);
+    return hit.bytes;
   }
 
-  #put(url: string, b: number, bytes: Uint8Array): void {
+  /**
+   * Caches a fetched block (its own copy, so it does not pin the whole response buffer) when there
+   * is room for it; false when the current query's blocks fill the cap.
+   */
+  #put(url: string, b: number, own: Uint8Array): boolean {
     const k = key(url, b);
     const old = this.#blocks.get(k);
-    if (old) this.#bytes -= old.byteLength;
-    // A copy: the block must not pin the whole response buffer once its neighbours are evicted.
-    const own = bytes.slice();
-    this.#blocks.set(k, own);
+    if (old) {
+      this.#blocks.delete(k);
+      this.#bytes -= old.bytes.byteLength;
+    }
+    if (!this.#evict(own.byteLength)) return false;
+    this.#blocks.set(k, { bytes: own, query: this.#query });
     this.#bytes += own.byteLength;
-    this.#evict();
+    return true;
   }
 
-  #evict(): void {
+  /**
+   * Makes room for `incoming` bytes (0: just enforce the cap), evicting only blocks that earlier
+   * queries touched; false when the current query's own blocks fill the cap.
+   */
+  #evict(incoming = 0): boolean {
     for (const [k, v] of this.#blocks) {
-      if (this.#bytes <= this.capBytes) break;
+      if (this.#bytes + incoming <= this.capBytes) break;
+      if (incoming > 0 && v.query === this.#query) return false;
       this.#blocks.delete(k);
-      this.#bytes -= v.byteLength;
+      this.#bytes -= v.bytes.byteLength;
     }
+    return this.#bytes + incoming <= this.capBytes;
   }
+}
+
+interface Block {
+  bytes: Uint8Array;
+  query: number;
+}
+
+/** Bytes [start, end] of a file from its consecutive blocks, the first being block `first`. */
+function assemble(blocks: Uint8Array[], first: number, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start + 1);
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    const blockStart = (first + i) * BLOCK;
+    const from = Math.max(start, blockStart) - blockStart;
+    const to = Math.min(end, blockStart + block.byteLength - 1) - blockStart;
+    out.set(block.subarray(from, to + 1), blockStart + from - start);
+  }
+  return out;
 }
 
 const key = (url: string, block: number) => `${url}#${block}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIsoDate, parseUrlState, pinnedManifestUrl, serializeUrlState } from './url-state.ts';
+import { isIsoDate, linkParams, linkParts, MAX_SEARCH, parseUrlState, pinnedManifestUrl, serializeUrlState } from './url-state.ts';
 
 describe('url state', () => {
   it('round-trips every field', () => {
@@ -86,5 +86,40 @@ describe('url state: analytics pages', () => {
     const { state, problems } = parseUrlState('?date=2025-06-31&expiry=2025-13-01&symbol=SPY');
     expect(state).toEqual({ symbol: 'SPY' });
     expect(problems.map((p) => p.split('=')[0])).toEqual(['Ignored date', 'Ignored expiry']);
+  });
+});
+
+describe('links the server can open', () => {
+  const longSql = `SELECT ${Array.from({ length: 2000 }, (_, i) => `c${i}`).join(', ')} FROM options`;
+
+  it('keeps a short link entirely in the query string', () => {
+    const params = new URLSearchParams({ page: 'console', sql: 'SELECT 1' });
+    expect(linkParts(params)).toEqual({ search: '?page=console&sql=SELECT+1', hash: '' });
+    expect(linkParts(new URLSearchParams())).toEqual({ search: '', hash: '' });
+  });
+
+  it('moves long SQL into the fragment, keeping the query under nginx\'s limit, and round-trips', () => {
+    const params = new URLSearchParams({ page: 'console', symbol: 'SPY', sqlz: 'x'.repeat(10_450) });
+    const { search, hash } = linkParts(params);
+    expect(search).toBe('?page=console&symbol=SPY');
+    expect(search.length).toBeLessThanOrEqual(MAX_SEARCH);
+    expect(hash).toBe(`#sqlz=${'x'.repeat(10_450)}`);
+    const back = linkParams(search, hash);
+    expect(Object.fromEntries(back)).toEqual(Object.fromEntries(params));
+  });
+
+  it('round-trips plain SQL with URL-special characters through the fragment', () => {
+    const sql = `${longSql} WHERE x = '#&=?%+' -- é`;
+    const { search, hash } = linkParts(new URLSearchParams({ page: 'console', sql }));
+    expect(search).toBe('?page=console');
+    const parsed = parseUrlState(`?${linkParams(search, hash).toString()}`);
+    expect(parsed.state).toEqual({ page: 'console', sql });
+  });
+
+  it('reads the query first when a key is in both, and ignores other fragment keys', () => {
+    const p = linkParams('?sql=SELECT+1', '#sql=SELECT+2&data=https://evil.example/manifest.json');
+    expect(p.get('sql')).toBe('SELECT 1');
+    expect(p.get('data')).toBeNull();
+    expect(linkParams('', '').toString()).toBe('');
   });
 });

@@ -108,3 +108,40 @@ export function serializeUrlState(state: ViewState): string {
   const s = params.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * The longest query string the app writes. nginx answers 414 when the request line passes one of
+ * its large_client_header_buffers (8 KiB by default); this leaves room for the path and any proxy.
+ */
+export const MAX_SEARCH = 4000;
+
+/** Only SQL grows without bound, so only SQL moves to the fragment (which never reaches a server). */
+const FRAGMENT_KEYS = ['sql', 'sqlz'] as const;
+
+/** Where a link's params go: all in the query while it is short, SQL in the fragment otherwise. */
+export function linkParts(params: URLSearchParams): { search: string; hash: string } {
+  const all = params.toString();
+  if (all.length + 1 <= MAX_SEARCH) return { search: all ? `?${all}` : '', hash: '' };
+  const query = new URLSearchParams(params);
+  const fragment = new URLSearchParams();
+  for (const key of FRAGMENT_KEYS) {
+    const v = query.get(key);
+    if (v === null) continue;
+    fragment.set(key, v);
+    query.delete(key);
+  }
+  const q = query.toString();
+  const f = fragment.toString();
+  return { search: q ? `?${q}` : '', hash: f ? `#${f}` : '' };
+}
+
+/** The link's params from its query and its fragment (linkParts' SQL lives in the fragment). */
+export function linkParams(search: string, hash: string): URLSearchParams {
+  const params = new URLSearchParams(search);
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
+  for (const key of FRAGMENT_KEYS) {
+    const v = fragment.get(key);
+    if (v !== null && !params.has(key)) params.set(key, v);
+  }
+  return params;
+}

@@ -12,11 +12,16 @@ export const EXPORT_USAGE = `usage: quantiv export --pg URL --out DIR [flags]
   --out DIR             lake folder; manifest.json is republished after every partition
   --redo-from YYYY-MM   re-export options months from this one, volatility years from its year and
                         every single-file table, even if already exported (the cut-over refresh)
+  --source-time-zone Z  the IANA zone (America/New_York) that legacy 'timestamp without time zone'
+                        columns hold wall time in; the lake stores the instant (TIMESTAMPTZ).
+                        Without it such a column stays a TIMESTAMP in the lake
   --quiet               print only the report
   -h, --help            this text
 
 Re-running after an interruption resumes: finished partitions whose file and source row count are
-unchanged are skipped. State, rejects and the JSON report are kept in DIR/${MIGRATION_DIR}/.`;
+unchanged are skipped. Each legacy column's type is read from the catalog and mapped knowingly
+(numeric(p,s) stays an exact DECIMAL(p,s)); a column with no known mapping refuses the export
+before any file is written (src/node/pg/catalog.ts). State, rejects and the JSON report are kept in DIR/${MIGRATION_DIR}/.`;
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -45,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       'redo-from': { type: 'string' },
       quiet: { type: 'boolean' },
+      'source-time-zone': { type: 'string' },
     },
     EXPORT_USAGE,
   );
@@ -56,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const report = await exportPg(values.pg, {
     out: values.out,
     ...(redoFrom ? { redoFrom } : {}),
+    ...(values['source-time-zone'] ? { sourceTimeZone: values['source-time-zone'] } : {}),
     log: values.quiet ? () => {} : (l) => console.log(l),
   });
   console.log(exportSummary(report));

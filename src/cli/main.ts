@@ -48,6 +48,10 @@ export const COMMANDS: Record<string, Subcommand> = {
     summary: 'probe a deployment as DuckDB-WASM uses it (manifest, ranges, encoding, CORS, wasm, freshness)',
     load: () => import('./check.ts'),
   },
+  monitor: {
+    summary: 'scheduled check, stream lag, Redis/PostgreSQL up and lake freshness as Prometheus metrics',
+    load: () => import('./monitor.ts'),
+  },
   serve: {
     summary: 'serve the built site and a lake with the production nginx.conf',
     load: () => import('./serve.ts'),
@@ -84,6 +88,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof Error && err.name === 'UsageError') {
       console.error(`quantiv ${name}: ${err.message}\nRun 'quantiv ${name} --help' for usage.`);
       return 2;
+    }
+    if (err instanceof Error && err.name === 'ToolError') {
+      console.error(`quantiv ${name}: ${err.message}`);
+      return 1;
     }
     console.error(`quantiv ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;

@@ -10,10 +10,13 @@ export const VALIDATE_USAGE = `usage: quantiv validate --pg URL --data DIR [flag
   --data DIR   lake folder holding manifest.json
   --json       print the full result as JSON
   --quiet      print only the verdict and the differences
+  --source-time-zone Z   as given to export (the lake's types are checked against the same mapping)
   -h, --help   this text
 
 Compares per partition: row count; per column NULL count, sum/min/max (exact for DECIMAL/INTEGER),
-min/max for dates, timestamps and text, a hash of text values; and a hash of the natural keys. The
+min/max for dates, timestamps and text, a hash of text values; a hash of the natural keys; a
+content fingerprint over every column of every row (naming the first differing keys); and each
+lake column's type against the source column's catalog type. The
 PostgreSQL side applies the export's cleaning rules (duplicates, spellings, percent IV, rejects).`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -24,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
       data: { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'source-time-zone': { type: 'string' },
     },
     VALIDATE_USAGE,
   );
@@ -31,7 +35,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.pg) throw new UsageError('--pg URL is required');
   if (!values.data) throw new UsageError('--data DIR is required');
   const quiet = values.quiet || values.json;
-  const r = await validatePg(values.pg, values.data, { log: quiet ? () => {} : (l) => console.log(l) });
+  const r = await validatePg(values.pg, values.data, {
+    log: quiet ? () => {} : (l) => console.log(l),
+    ...(values['source-time-zone'] ? { sourceTimeZone: values['source-time-zone'] } : {}),
+  });
   console.log(values.json ? JSON.stringify(r, null, 2) : validateReport(r));
   return r.ok ? 0 : 1;
 }

@@ -69,6 +69,15 @@ export interface RefreshInfo {
 
 export type ExportFormat = 'csv' | 'parquet';
 
+/** What DuckDB's own tokenizer and parser make of some SQL (src/engine/statements.ts). */
+export interface SqlVerdict {
+  /** Exactly one SELECT: the only SQL a link may run without the reader pressing Run. */
+  readOnly: boolean;
+  statements: number;
+  /** Why it is not run by itself; '' when readOnly. */
+  reason: string;
+}
+
 export interface Connector {
   query(sql: string): Promise<QueryResult>;
 }
@@ -86,6 +95,13 @@ export interface EngineApi extends Connector {
   /** Runs sql; `id` lets cancel() find it, `onProgress` gets bytes fetched while it runs. */
   run(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult>;
   cancel(id: number): Promise<boolean>;
+  /**
+   * Console SQL runs on a connection of its own: the pages' views are temporary views of the pages'
+   * connection, so nothing the console creates, replaces, drops or sets reaches them.
+   */
+  runConsole(sql: string, id: number, onProgress?: (p: Progress) => void): Promise<QueryResult>;
+  /** Decides, with DuckDB's parser, whether sql is one read-only SELECT; runs nothing. */
+  classify(sql: string): Promise<SqlVerdict>;
 }
 
 /** Raised for a query stopped by cancel(); the UI treats it as silence, not as an error. */

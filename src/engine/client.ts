@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { extensionRepositoryPath } from './extension.ts';
 import { adoptMarks, markOnce } from './marks.ts';
-import { CANCELLED, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo } from './api.ts';
+import { CANCELLED, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo, type SqlVerdict } from './api.ts';
 
 export class Superseded extends Error {
   override name = 'Superseded';
@@ -18,6 +18,8 @@ export interface RunOptions {
   /** Queries in one slot supersede each other: the older is cancelled and its result dropped. */
   slot?: string;
   onProgress?: (p: Progress) => void;
+  /** Console SQL: runs on the console's own connection (EngineApi.runConsole), never cached. */
+  console?: boolean;
 }
 
 const CACHE_SIZE = 32;
@@ -77,9 +79,17 @@ export class EngineClient {
       this.#latest.set(slot, id);
       if (previous !== undefined) void this.#remote().cancel(previous);
     }
-    const result = await this.#fetch(sql, id, onProgress);
+    // Console SQL may change the console's own session, so the same text can answer differently.
+    const result = options.console
+      ? await this.#remote().runConsole(sql, id, onProgress ? Comlink.proxy(onProgress) : undefined)
+      : await this.#fetch(sql, id, onProgress);
     if (slot !== undefined && this.#latest.get(slot) !== id) throw new Superseded('A newer query replaced this one');
     return result;
+  }
+
+  /** Whether DuckDB reads sql as one read-only SELECT (what a link may run unasked). */
+  classify(sql: string): Promise<SqlVerdict> {
+    return this.#remote().classify(sql);
   }
 
   exportQuery(sql: string, format: ExportFormat): Promise<Uint8Array> {

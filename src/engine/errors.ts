@@ -9,6 +9,10 @@ export interface UserError {
 // First match wins: the manifest rules come before the generic HTTP ones.
 const rules: { test: RegExp; title: string }[] = [
   {
+    test: /Content-Security-Policy does not allow/,
+    title: "This site's security policy does not allow loading data from that origin.",
+  },
+  {
     test: /manifest\.json: |manifest .* is not valid JSON|The data manifest .* answered HTTP/i,
     title: 'The dataset manifest could not be loaded.',
   },
@@ -37,6 +41,8 @@ const rules: { test: RegExp; title: string }[] = [
     test: /configuration has been locked|Loading external extensions is disabled/,
     title: 'Engine settings and extensions are fixed for safety; this statement cannot change them.',
   },
+  { test: /holds \d+ statements; the console runs one/, title: 'The console runs one statement at a time.' },
+  { test: /^Only a SELECT can be exported/, title: 'Only a SELECT can be exported.' },
   { test: /^Parser Error|syntax error/i, title: 'The SQL could not be parsed.' },
   { test: /^(Binder|Catalog) Error/i, title: 'The SQL refers to a table or column that does not exist.' },
 ];

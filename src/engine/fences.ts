@@ -16,6 +16,9 @@ export function loadParquetSql(source: Pick<ExtensionSource, 'repository'>): str
     'SET autoload_known_extensions = false',
     `SET custom_extension_repository = ${quoteString(source.repository.replace(/\/+$/, ''))}`,
     'LOAD parquet',
+    // Lake files are immutable (their URL carries the content hash): parse each footer once, not
+    // on every query. Measured in DuckDB-WASM here: a one-symbol rollup read 26 -> 14 ms warm.
+    'SET parquet_metadata_cache = true',
   ];
 }
 
@@ -32,6 +35,13 @@ export function lockdownSql(origins: string[], extraPrefixes: string[] = []): st
     'SET lock_configuration = true',
   ];
 }
+
+/**
+ * Run on the pages' connection, whose views are temporary views of that connection: unqualified
+ * names then resolve in its temp catalog and the built-ins only, so a view, table or macro created
+ * in the shared catalog by SQL on another connection (the console's) can never shadow them.
+ */
+export const PAGES_SEARCH_PATH = "SET search_path = 'temp.main'";
 
 /** `https://host:port/` for any URL on that origin; a prefix match can then not reach another host. */
 export function originPrefix(url: string): string {

@@ -1,6 +1,6 @@
 // manifest.json: the one list of the lake's files. HTTP cannot list folders, so the browser learns
 // every file from here; the node tools write it; links may pin its datasetVersion.
-import { TABLE_NAMES, type TableName } from './schema.ts';
+import { TABLE_NAMES, TABLES, type Column, type TableName } from './schema.ts';
 
 export const MANIFEST_FORMAT = 'quantiv-manifest';
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -23,6 +23,21 @@ export interface ManifestFile {
    * can tell a current rollup from a stale one without opening either (rollups.ts).
    */
   sources?: string[];
+  /**
+   * Lake types of the columns whose type in this file follows its legacy source instead of
+   * schema.ts (the export keeps a numeric(p,s) source as DECIMAL(p,s), a timestamp without time
+   * zone as TIMESTAMP: src/node/pg/catalog.ts). Absent when every column has the schema's type.
+   * Readers need nothing: DuckDB reads each file's own types, and decimals decode as numbers.
+   */
+  columnTypes?: Record<string, string>;
+}
+
+/** Types a file may record in columnTypes. */
+const COLUMN_TYPE = /^(DECIMAL\(\d{1,2},\d{1,2}\)|DOUBLE|INTEGER|BIGINT|DATE|TIMESTAMP|TIMESTAMPTZ|VARCHAR)$/;
+
+/** A file's columns with their types in that file. */
+export function fileColumns(f: Pick<ManifestFile, 'table' | 'columnTypes'>): Column[] {
+  return TABLES[f.table].columns.map((c) => ({ ...c, type: f.columnTypes?.[c.name] ?? c.type }));
 }
 
 export interface Manifest {
@@ -103,6 +118,15 @@ export function parseManifest(json: unknown, opts: ParseOptions = {}): Manifest 
       }
       sources = f.sources as string[];
     }
+    let columnTypes: Record<string, string> | undefined;
+    if (f.columnTypes !== undefined) {
+      const ct = f.columnTypes as Record<string, unknown>;
+      const names = TABLES[f.table as TableName].columns.map((c) => c.name);
+      if (typeof ct !== 'object' || ct === null || !Object.entries(ct).every(([k, v]) => names.includes(k) && typeof v === 'string' && COLUMN_TYPE.test(v))) {
+        fail(`${where}.columnTypes must map columns of ${String(f.table)} to lake types`);
+      }
+      columnTypes = ct as Record<string, string>;
+    }
     return {
       table: f.table as TableName,
       path,
@@ -113,6 +137,7 @@ export function parseManifest(json: unknown, opts: ParseOptions = {}): Manifest 
       partition: partition as Record<string, string>,
       sha256: f.sha256 as string,
       ...(sources ? { sources } : {}),
+      ...(columnTypes ? { columnTypes } : {}),
     };
   });
   return {

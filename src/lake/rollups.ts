@@ -82,26 +82,62 @@ FROM (${outcomesSql()})
 GROUP BY model, symbol, horizon, qd`.trim();
 }
 
-/** The content hashes forecast_daily must list, or null when the lake has no forecasts. */
+/**
+ * forecast_monthly from a relation of forecast_daily rows: the same sums per calendar month. It
+ * summarises the same source files as forecast_daily, so both are current together.
+ */
+export function forecastMonthlySql(daily: string): string {
+  return `
+SELECT model, symbol, horizon, date_trunc('month', date)::DATE AS month,
+       sum(n) AS n, sum(hits68) AS hits68, sum(hits95) AS hits95,
+       sum(abs_err_sum) AS abs_err_sum, sum(y_sum) AS y_sum,
+       sum(pinball68_sum) AS pinball68_sum, sum(pinball95_sum) AS pinball95_sum
+FROM ${daily}
+GROUP BY model, symbol, horizon, date_trunc('month', date)`.trim();
+}
+
+/** The forecast rollups, finest first: each is derived from the one before it. */
+export const FORECAST_ROLLUPS = ['forecast_daily', 'forecast_monthly'] as const;
+export type ForecastRollup = (typeof FORECAST_ROLLUPS)[number];
+
+/** The content hashes a forecast rollup must list, or null when the lake has no forecasts. */
 export function forecastSources(files: ManifestFile[]): string[] | null {
   if (!files.some((f) => f.table === 'em_forecasts')) return null;
   return sortedUnique(files.filter((f) => (FORECAST_SOURCE_TABLES as readonly string[]).includes(f.table)).map((f) => f.sha256));
 }
 
-/** Whether the manifest's forecast_daily summarises exactly its forecast tables' files. */
-export function forecastRollupCurrent(files: ManifestFile[]): boolean {
+/** Whether the manifest's copy of a forecast rollup summarises exactly its forecast tables' files. */
+export function forecastRollupCurrent(files: ManifestFile[], table: ForecastRollup = 'forecast_daily'): boolean {
   const want = forecastSources(files);
-  const mine = files.filter((f) => f.table === 'forecast_daily');
+  const mine = files.filter((f) => f.table === table);
   return want !== null && mine.length === 1 && sameList(mine[0]!.sources ?? [], want);
 }
 
 function forecastProblems(files: ManifestFile[]): string[] {
   const want = forecastSources(files);
-  const mine = files.filter((f) => f.table === 'forecast_daily');
-  if (want === null) return mine.length > 0 ? ['forecast_daily: no forecasts to summarise'] : [];
-  if (forecastRollupCurrent(files)) return [];
-  return [mine.length === 0 ? 'forecast_daily: missing' : mine.length > 1 ? `forecast_daily: ${mine.length} files`
-    : 'forecast_daily: stale (summarises other forecast files than the manifest lists)'];
+  return FORECAST_ROLLUPS.flatMap((table) => {
+    const mine = files.filter((f) => f.table === table);
+    if (want === null) return mine.length > 0 ? [`${table}: no forecasts to summarise`] : [];
+    if (forecastRollupCurrent(files, table)) return [];
+    return [mine.length === 0 ? `${table}: missing` : mine.length > 1 ? `${table}: ${mine.length} files`
+      : `${table}: stale (summarises other forecast files than the manifest lists)`];
+  });
+}
+
+/**
+ * The calendar months wholly inside [from, to] (ISO dates): the first day of the first one and the
+ * last day of the last one; null when there are none. forecast_monthly answers for these, and
+ * forecast_daily for the partial months at either end.
+ */
+export function wholeMonths(from: string, to: string): { first: string; end: string } | null {
+  const [fy, fm, fd] = from.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = to.split('-').map(Number) as [number, number, number];
+  const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const first = fd === 1 ? [fy, fm] : fm === 12 ? [fy + 1, 1] : [fy, fm + 1];
+  const last = td === daysIn(ty, tm) ? [ty, tm] : tm === 1 ? [ty - 1, 12] : [ty, tm - 1];
+  if (first[0]! * 12 + first[1]! > last[0]! * 12 + last[1]!) return null;
+  const iso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return { first: iso(first[0]!, first[1]!, 1), end: iso(last[0]!, last[1]!, daysIn(last[0]!, last[1]!)) };
 }
 
 /** What is wrong with the files' rollups, in words; empty when every one is current. */

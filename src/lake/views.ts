@@ -142,14 +142,18 @@ export const ANALYTIC_VIEWS: Record<string, string> = {
     GROUP BY model, symbol, horizon`,
 };
 
-/** Every statement that sets up a session: base views over the manifest, then the derived views. */
-export function createViewsSql(manifest: Manifest, locate: Locate): string[] {
+/**
+ * Every statement that sets up a session: base views over the manifest, then the derived views.
+ * `temp`: connection-local views, which SQL on any other connection can neither see nor replace.
+ */
+export function createViewsSql(manifest: Manifest, locate: Locate, options: { temp?: boolean } = {}): string[] {
+  const create = options.temp ? 'CREATE OR REPLACE TEMP VIEW' : 'CREATE OR REPLACE VIEW';
   const base = TABLE_NAMES.map(
-    (t) => `CREATE OR REPLACE VIEW ${t} AS SELECT * FROM ${scanFiles(t, filesOf(manifest, t), locate)}`,
+    (t) => `${create} ${t} AS SELECT * FROM ${scanFiles(t, filesOf(manifest, t), locate)}`,
   );
   const legacy = rollupCoversAll(manifest) ? { ...LEGACY_VIEWS, ...LEGACY_VIEWS_FROM_ROLLUP } : LEGACY_VIEWS;
   const derived = Object.entries({ ...legacy, ...ANALYTIC_VIEWS }).map(
-    ([name, sql]) => `CREATE OR REPLACE VIEW ${name} AS ${sql.trim()}`,
+    ([name, sql]) => `${create} ${name} AS ${sql.trim()}`,
   );
   return [...base, ...derived];
 }

@@ -11,6 +11,7 @@ import { datasetVersionOf, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, parseManife
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
 import { rollupProblems } from '../lake/rollups.ts';
 import { filePath, quoteIdent, quoteString, TABLES, type TableName } from '../lake/schema.ts';
+import { ToolError } from './usage-error.ts';
 
 /** Options are read per symbol-month: small row groups let min/max on act_symbol skip the rest. */
 export const OPTIONS_ROW_GROUP_SIZE = 10_240;
@@ -29,6 +30,8 @@ export interface WriteFileRequest {
   suffix?: string;
   /** Derived tables: content hashes of the files the rows were computed from (ManifestFile.sources). */
   sources?: string[];
+  /** Columns whose lake type follows the source instead of schema.ts (ManifestFile.columnTypes). */
+  columnTypes?: Record<string, string>;
 }
 
 const TMP_SUFFIX = /\.(parquet|json)\.\d+\.tmp$/;
@@ -50,6 +53,43 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+const STORAGE_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system',
+  EACCES: 'permission denied', EPERM: 'permission denied',
+};
+const STORAGE_TEXT: [RegExp, string][] = [
+  [/No space left on device/i, 'no space left on the device'], [/Disk quota exceeded/i, 'disk quota exceeded'],
+  [/Read-only file system/i, 'read-only file system'], [/Permission denied/i, 'permission denied'],
+];
+
+/**
+ * A full, read-only or forbidden folder is an expected failure: it becomes a ToolError naming the
+ * folder (one line, no stack). Anything else is returned as it is.
+ */
+export function storageError(err: unknown, folder: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  const reason = (e?.code && STORAGE_CODES[e.code]) ?? STORAGE_TEXT.find(([re]) => re.test(String(e?.message ?? '')))?.[1];
+  return reason ? new ToolError(`cannot write to ${folder}: ${reason}`) : err;
+}
+
+/** mkdir -p whose failure names the folder and the real reason. */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    // A recursive mkdir under a read-only parent reports ENOENT; the first missing level, made on
+    // its own, reports the real errno (EROFS, EACCES, ENOSPC).
+    let d = dir;
+    while (!existsSync(dirname(d)) && dirname(d) !== d) d = dirname(d);
+    try {
+      await mkdir(d);
+    } catch (real) {
+      throw storageError(real, dirname(d));
+    }
+    throw storageError(err, dir);
+  }
+}
+
 /** rename() is atomic on one filesystem; the directory fsync makes the new entry durable. */
 async function publish(tmp: string, final: string): Promise<void> {
   await fsyncPath(tmp);
@@ -57,9 +97,9 @@ async function publish(tmp: string, final: string): Promise<void> {
   await fsyncPath(dirname(final));
 }
 
-export function copySql(table: TableName, select: string, target: string, rowGroupSize?: number): string {
+export function copySql(table: TableName, select: string, target: string, rowGroupSize?: number, columnTypes: Record<string, string> = {}): string {
   const def = TABLES[table];
-  const cols = def.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+  const cols = def.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${columnTypes[c.name] ?? c.type}) AS ${quoteIdent(c.name)}`).join(', ');
   // The remaining columns break ties: the natural key is not unique in legacy data (nor across
   // model versions in em_forecasts), and a total order keeps files byte-identical between runs.
   const rest = def.columns.map((c) => c.name).filter((n) => !def.sortKey.includes(n));
@@ -84,13 +124,14 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
   const partition = req.partition ?? {};
   const baseRel = filePath(table, partition, req.suffix ?? '');
   const tmp = `${join(root, baseRel)}.${process.pid}.tmp`;
-  await mkdir(dirname(tmp), { recursive: true });
+  await makeDir(dirname(tmp));
   try {
-    await conn.run(copySql(table, req.select, tmp, req.rowGroupSize));
+    const columnTypes = req.columnTypes && Object.keys(req.columnTypes).length > 0 ? req.columnTypes : undefined;
+    await conn.run(copySql(table, req.select, tmp, req.rowGroupSize, columnTypes));
     // Row count and date range are read back from the written file: the manifest describes
     // exactly what is on disk. TIMESTAMPTZ -> epoch ms -> UTC date.
     const dc = def.dateColumn;
-    const tz = dc !== null && def.columns.find((c) => c.name === dc)?.type === 'TIMESTAMPTZ';
+    const tz = dc !== null && (columnTypes?.[dc] ?? def.columns.find((c) => c.name === dc)?.type) === 'TIMESTAMPTZ';
     const ms = (agg: string): string => (tz ? `epoch_ms(${agg})` : `epoch_ms(CAST(${agg} AS TIMESTAMP))`);
     const rangeSql = dc ? `, ${ms(`min(${quoteIdent(dc)})`)}, ${ms(`max(${quoteIdent(dc)})`)}` : '';
     const reader = await conn.runAndReadAll(`SELECT count(*)${rangeSql} FROM read_parquet(${quoteString(tmp)})`);
@@ -112,10 +153,11 @@ export async function writeLakeFile(req: WriteFileRequest): Promise<ManifestFile
       partition: partitionOf(rel),
       sha256,
       ...(req.sources ? { sources: [...req.sources].sort() } : {}),
+      ...(columnTypes ? { columnTypes } : {}),
     };
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => {});
+    throw storageError(err, dirname(tmp));
   }
 }
 
@@ -146,14 +188,14 @@ export async function writeManifest(root: string, files: ManifestFile[]): Promis
   // published version can always be pinned. Same version = same files, so an existing copy is kept.
   const pinned = join(root, 'manifests', `${manifest.datasetVersion}.json`);
   if (!(await stat(pinned).catch(() => null))) {
-    await mkdir(dirname(pinned), { recursive: true });
     const ptmp = `${pinned}.${process.pid}.tmp`;
     try {
+      await makeDir(dirname(pinned));
       await writeFile(ptmp, `${JSON.stringify(manifest, null, 2)}\n`);
       await publish(ptmp, pinned);
     } catch (err) {
-      await rm(ptmp, { force: true });
-      throw err;
+      await rm(ptmp, { force: true }).catch(() => {});
+      throw storageError(err, dirname(pinned));
     }
   }
   const final = join(root, 'manifest.json');
@@ -162,8 +204,8 @@ export async function writeManifest(root: string, files: ManifestFile[]): Promis
     await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
     await publish(tmp, final);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => {});
+    throw storageError(err, root);
   }
   return manifest;
 }

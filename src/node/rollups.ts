@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Manifest, ManifestFile } from '../lake/manifest.ts';
 import {
-  currentRollupYears, FORECAST_SOURCE_TABLES, forecastDailySql, forecastRollupCurrent, forecastSources, optionsDailySql, optionsSourcesByYear, rollupProblems, yearOf,
+  currentRollupYears, FORECAST_ROLLUPS, FORECAST_SOURCE_TABLES, forecastDailySql, forecastMonthlySql, forecastRollupCurrent, forecastSources, optionsDailySql, optionsSourcesByYear, rollupProblems, yearOf,
 } from '../lake/rollups.ts';
 import { quoteIdent, quoteString, TABLES, type RollupTableName } from '../lake/schema.ts';
 import { scanFiles, pathLocator } from '../lake/views.ts';
@@ -20,6 +20,9 @@ import { withLakeLock } from './realtime/lock.ts';
  * footer stays small.
  */
 export const ROLLUP_ROW_GROUP_SIZE = 2_048;
+
+/** About ten trading days of the 40-symbol bench lake per group: a partial month reads a few. */
+export const FORECAST_DAILY_ROW_GROUP_SIZE = 4_096;
 
 const monthOf = (f: ManifestFile): number => Number(f.partition.month);
 
@@ -52,8 +55,9 @@ function reusable(root: string, year: number, now: ManifestFile[], known: Manife
  */
 export async function deriveRollups(conn: DuckDBConnection, root: string, files: ManifestFile[], previous: ManifestFile[] = []): Promise<ManifestFile[]> {
   const current = currentRollupYears(files);
-  const forecastsCurrent = forecastRollupCurrent(files);
-  const out = files.filter((f) => (f.table !== 'options_daily' || current.has(yearOf(f))) && (f.table !== 'forecast_daily' || forecastsCurrent));
+  const forecastsCurrent = new Set(FORECAST_ROLLUPS.filter((t) => forecastRollupCurrent(files, t)));
+  const out = files.filter((f) => (f.table !== 'options_daily' || current.has(yearOf(f)))
+    && (!(FORECAST_ROLLUPS as readonly string[]).includes(f.table) || forecastsCurrent.has(f.table as (typeof FORECAST_ROLLUPS)[number])));
   const known = [...files, ...previous];
   const locate = pathLocator(root);
   for (const [year, sources] of optionsSourcesByYear(files)) {
@@ -72,13 +76,26 @@ export async function deriveRollups(conn: DuckDBConnection, root: string, files:
     }));
   }
   const forecasts = forecastSources(files);
-  if (!forecastsCurrent && forecasts) {
-    // Float sums depend on the order threads add them; one thread keeps the file's bytes (its name,
-    // the datasetVersion) the same on every run.
+  if (forecasts && forecastsCurrent.size < FORECAST_ROLLUPS.length) {
+    // Float sums depend on the order threads add them; one thread keeps the files' bytes (their
+    // names, the datasetVersion) the same on every run.
     const [threads] = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]!;
     await conn.run('SET threads = 1');
     try {
-      out.push(await writeLakeFile({ conn, root, table: 'forecast_daily', sources: forecasts, select: forecastDailySql(forecastRelations(files, locate)) }));
+      let daily = out.find((f) => f.table === 'forecast_daily');
+      if (!daily) {
+        daily = await writeLakeFile({
+          conn, root, table: 'forecast_daily', sources: forecasts, rowGroupSize: FORECAST_DAILY_ROW_GROUP_SIZE,
+          select: forecastDailySql(forecastRelations(files, locate)),
+        });
+        out.push(daily);
+      }
+      if (!forecastsCurrent.has('forecast_monthly')) {
+        out.push(await writeLakeFile({
+          conn, root, table: 'forecast_monthly', sources: forecasts,
+          select: forecastMonthlySql(`read_parquet(${quoteString(locate(daily))})`),
+        }));
+      }
     } finally {
       await conn.run(`SET threads = ${Number(threads)}`);
     }
@@ -98,7 +115,7 @@ export async function publishManifest(conn: DuckDBConnection, root: string, file
 
 export interface RollupCheck {
   table: RollupTableName;
-  /** 'options_daily/2024', 'forecast_daily' */
+  /** 'options_daily/2024', 'forecast_daily', 'forecast_monthly' */
   key: string;
   file: string | null;
   rows: number | null;
@@ -127,19 +144,26 @@ export async function checkRollups(conn: DuckDBConnection, root: string, files: 
     const derived = `SELECT ${cols} FROM (${optionsDailySql(scanFiles('options', raw, locate))})`;
     await compare(conn, r, stored, derived, `act_symbol || ' ' || CAST(date AS VARCHAR) || ' ' || call_put`);
   }
-  const fd = files.filter((f) => f.table === 'forecast_daily');
-  if (fd.length > 0 || forecastSources(files)) {
-    const r: RollupCheck = { table: 'forecast_daily', key: 'forecast_daily', file: fd[0]?.path ?? null, rows: null, diffs: problems.filter((p) => p.startsWith('forecast_daily:')).map((p) => p.slice(p.indexOf(':') + 2)) };
+  for (const table of FORECAST_ROLLUPS) {
+    const mine = files.filter((f) => f.table === table);
+    if (mine.length === 0 && !forecastSources(files)) continue;
+    const r: RollupCheck = { table, key: table, file: mine[0]?.path ?? null, rows: null, diffs: problems.filter((p) => p.startsWith(`${table}:`)).map((p) => p.slice(p.indexOf(':') + 2)) };
     out.push(r);
-    if (fd.length === 1 && existsSync(join(root, fd[0]!.path))) {
-      const cols = TABLES.forecast_daily.columns.map((c) => quoteIdent(c.name)).join(', ');
-      // Float sums: rounded to 12 significant digits, so a summation order cannot look like an edit.
-      const rounded = TABLES.forecast_daily.columns
-        .map((c) => (c.type === 'DOUBLE' ? `CASE WHEN ${quoteIdent(c.name)} = 0 THEN 0 ELSE round(${quoteIdent(c.name)}, (11 - floor(log10(abs(${quoteIdent(c.name)}))))::INTEGER)::DOUBLE END AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
-        .join(', ');
-      await compare(conn, r, `SELECT ${rounded} FROM read_parquet(${quoteString(locate(fd[0]!))})`,
-        `SELECT ${rounded} FROM (${forecastDailySql(forecastRelations(files, locate))})`, `coalesce(model, '') || ' ' || symbol || ' ' || horizon || ' ' || CAST(date AS VARCHAR)`);
-    }
+    if (mine.length !== 1 || !existsSync(join(root, mine[0]!.path))) continue;
+    const columns = TABLES[table].columns;
+    // Float sums: rounded to 12 significant digits, so a summation order cannot look like an edit.
+    const rounded = columns
+      // The derived sums are DECIMAL when a source column is (a numeric legacy column, catalog.ts).
+      .map((c) => {
+        const v = `CAST(${quoteIdent(c.name)} AS ${c.type})`;
+        return c.type === 'DOUBLE' ? `CASE WHEN ${v} = 0 THEN 0 ELSE round(${v}, (11 - floor(log10(abs(${v}))))::INTEGER)::DOUBLE END AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
+      })
+      .join(', ');
+    const raw = forecastDailySql(forecastRelations(files, locate));
+    const derived = table === 'forecast_daily' ? raw : forecastMonthlySql(`(${raw})`);
+    const period = columns[3]!.name;
+    await compare(conn, r, `SELECT ${rounded} FROM read_parquet(${quoteString(locate(mine[0]!))})`,
+      `SELECT ${rounded} FROM (${derived})`, `coalesce(model, '') || ' ' || symbol || ' ' || horizon || ' ' || CAST(${period} AS VARCHAR)`);
   }
   return out;
 }

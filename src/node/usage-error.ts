@@ -3,3 +3,11 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * An expected failure of a node tool (bad source schema, unreachable service, full disk): the
+ * message says what and where, so the command prints it alone, without a stack trace, and exits 1.
+ */
+export class ToolError extends Error {
+  override name = 'ToolError';
+}

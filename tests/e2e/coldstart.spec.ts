@@ -50,3 +50,20 @@ test('the phase marks tell the cold start in causal order, Plotly started before
   expect(plotlyStart).toBeLessThan(marks['engine-ready']!);
   expect(marks['manifest-loaded']!).toBeLessThan(marks['engine-ready']!);
 });
+
+test('2D charts draw with the basic Plotly bundle; only a 3D chart fetches the full one', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (req) => {
+    const m = /\/assets\/(plotly[^/]*?)-[\w-]+\.js$/.exec(req.url().split('?')[0]!);
+    if (m) scripts.push(m[1]!);
+  });
+  // Forecasts: three 2D charts and no 3D one.
+  await page.goto('/?page=forecasts&symbol=SPY&horizon=5d');
+  await expect(page.locator('[data-testid=forecast-chart]:not([data-points="0"])')).toBeVisible({ timeout: 45_000 });
+  await expect(page.locator('[data-testid=calibration-chart]:not([data-points="0"])')).toBeVisible({ timeout: 45_000 });
+  expect(scripts).toEqual(['plotly-basic.min']);
+  // The Symbol page's IV surface is mesh3d: the full bundle, once.
+  await page.goto('/?symbol=SPY');
+  await expect(page.locator('[data-testid=surface-chart]:not([data-points="0"])')).toBeVisible({ timeout: 45_000 });
+  expect(scripts.filter((s) => s === 'plotly.min')).toHaveLength(1);
+});

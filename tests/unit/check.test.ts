@@ -2,6 +2,8 @@
 // break what DuckDB-WASM needs (gzip on Parquet, no CORS, a missing file, a wrong wasm type and a
 // CSP without 'wasm-unsafe-eval') fail with the right messages and exit code 1.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -152,7 +154,7 @@ describe('quantiv check against the real nginx', () => {
     const bad = template
       .replace(/^(\s*)include \/etc\/nginx\/mime\.types;/m, '$1types { text/html html; application/javascript js; application/json json; text/css css; }')
       .replace(/types \{ application\/wasm wasm; \}/, '')
-      .replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'");
+      .replaceAll("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'");
     expect(bad).not.toContain("'wasm-unsafe-eval'");
     expect(bad).not.toContain('application/wasm wasm');
     const s = await serve(bad);
@@ -171,4 +173,33 @@ describe('quantiv check against the real nginx', () => {
     expect((await cli(['not a url'])).code).toBe(2);
     expect((await cli(['http://x/', '--max-age', 'soon'])).code).toBe(2);
   });
+});
+
+describe('a server that trickles one byte at a time', () => {
+  it('check ends at its deadline per probe, with a FAIL, instead of hanging', async () => {
+    // Headers at once, then one byte every 400 ms forever: the socket is never idle.
+    const timers = new Set<NodeJS.Timeout>();
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const t = setInterval(() => res.write(' '), 400);
+      timers.add(t);
+      res.on('close', () => clearInterval(t));
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const t0 = performance.now();
+      const r = await cli([`http://127.0.0.1:${port}/data/`, '--timeout', '1500']);
+      const s = (performance.now() - t0) / 1000;
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('no complete answer within 1500 ms');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // One probe's deadline plus start-up, far below the 60 s the trickle could go on for.
+      expect(s).toBeLessThan(20);
+    } finally {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    }
+  }, 60_000);
 });

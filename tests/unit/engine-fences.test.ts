@@ -56,6 +56,12 @@ describe('the locked engine', () => {
     expect(String(s.dirs)).toContain(allowed);
   });
 
+  it('parses each Parquet footer once (lake files are immutable), and that stays so', async () => {
+    const [row] = columnsToRows(await session.query("SELECT current_setting('parquet_metadata_cache') AS on"));
+    expect(row).toEqual({ on: true });
+    expect(await fails('SET parquet_metadata_cache = false')).toMatch(/configuration has been locked/);
+  });
+
   it('reads Parquet inside the allowed folder and nothing outside it', async () => {
     expect(columnsToRows(await session.query(`SELECT answer FROM read_parquet('${allowed}t.parquet')`))).toEqual([{ answer: 42 }]);
     expect(await fails(`SELECT * FROM read_parquet('${outside}t.parquet')`)).toMatch(/Permission Error/);

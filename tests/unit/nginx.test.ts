@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -73,6 +73,12 @@ describe('production nginx.conf rules', () => {
     expect(conf).toMatch(/types \{ application\/wasm wasm; \}/);
     expect(conf).toContain('include /etc/nginx/mime.types;');
   });
+  it('follows no symlinks and denies dotfiles and the tools\' folders', () => {
+    expect(conf).toMatch(/^ {8}disable_symlinks if_not_owner from=\$document_root;/m);
+    expect(conf).toMatch(/location ~ \/\\\. \{\s*return 404;/);
+    const data = /location \^~ \/data\/ \{[\s\S]*?\n {8}\}/.exec(conf)![0];
+    expect(data).toMatch(/location ~ \/\[\._\] \{\s*return 404;/);
+  });
 });
 
 describe.skipIf(!hasNginx)('startNginx', () => {
@@ -127,6 +133,48 @@ describe.skipIf(!hasNginx)('startNginx', () => {
     // The precompressed copy went out: far fewer bytes than the file.
     const sent = log.split('\n').filter((l) => l.includes('duckdb-extensions')).map((l) => (JSON.parse(l) as { bytes: number }).bytes);
     expect(sent[0]).toBeLessThan(wasm.length / 10);
+  });
+
+  it('follows no symlink and serves no dotfile or tool folder, in the site or the lake', async () => {
+    const site = join(tmp, 'sec-site');
+    const lake = join(tmp, 'sec-lake');
+    const outside = join(tmp, 'sec-outside');
+    for (const d of [site, join(lake, '_migration'), join(lake, 'options'), outside]) mkdirSync(d, { recursive: true });
+    writeFileSync(join(site, 'index.html'), '<!doctype html><p>hi</p>');
+    writeFileSync(join(site, '.env'), 'SECRET=1');
+    writeFileSync(join(outside, 'shadow'), 'root:secret');
+    writeFileSync(join(lake, 'options', 'x.parquet'), Buffer.alloc(100, 7));
+    writeFileSync(join(lake, 'options', '.x.parquet.123.tmp'), 'partial');
+    writeFileSync(join(lake, '.htpasswd'), 'u:p');
+    writeFileSync(join(lake, '_migration', 'export-state.json'), '{"source":"postgres://u:***@db"}');
+    // The planted links' targets belong to someone else: 'nobody' here, as /etc/shadow is root's.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const p of [outside, join(outside, 'shadow')]) chownSync(p, 65534, 65534);
+    const target = asRoot ? join(outside, 'shadow') : '/etc/hostname';
+    symlinkSync(target, join(lake, 'link.parquet'));
+    symlinkSync(asRoot ? outside : '/etc', join(lake, 'linkdir'));
+    symlinkSync(target, join(site, 'shadow.txt'));
+    // A link to a file of the same owner (how release layouts place a lake) is served.
+    symlinkSync(join(lake, 'options', 'x.parquet'), join(lake, 'options', 'same-owner.parquet'));
+    const server = await startNginx({ siteRoot: site, dataRoot: lake, prefix: join(tmp, 'sec') });
+    try {
+      const status = async (path: string) => (await fetch(`${server.url}${path}`)).status;
+      expect(await status('/data/options/x.parquet')).toBe(200);
+      expect(await status('/data/options/same-owner.parquet')).toBe(200);
+      expect(await status('/')).toBe(200);
+      // A symlink is refused (403) or, through try_files, not found (404): never served.
+      const notServed = (n: number) => (n === 403 ? 404 : n);
+      const denied = {
+        '/data/link.parquet': 404, [asRoot ? '/data/linkdir/shadow' : '/data/linkdir/hostname']: 404, '/shadow.txt': 404,
+        '/.env': 404, '/data/.htpasswd': 404, '/data/options/.x.parquet.123.tmp': 404,
+        '/data/_migration/export-state.json': 404, '/data/_migration/': 404,
+      };
+      const got = Object.fromEntries(await Promise.all(Object.keys(denied).map(async (p) => [p, notServed(await status(p))] as const)));
+      expect(got).toEqual(denied);
+      for (const p of Object.keys(denied)) expect(await (await fetch(`${server.url}${p}`)).text()).not.toMatch(/secret|SECRET|u:p|postgres/);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('reports a start-up failure with the error log instead of hanging', async () => {

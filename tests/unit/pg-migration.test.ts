@@ -144,7 +144,7 @@ describe('quirky legacy database -> export', () => {
     expect(v.diffs).toEqual([]);
     // Every exported partition, and the rollups checked against the lake's raw rows.
     expect(v.partitions.filter((p) => !isRollup(p.table)).length).toBe(report.partitions.length);
-    expect(v.partitions.filter((p) => p.table === 'options_daily' || p.table === 'forecast_daily').map((p) => p.key)).toEqual(['options_daily/2025', 'forecast_daily']);
+    expect(v.partitions.filter((p) => p.table === 'options_daily' || p.table.startsWith('forecast_')).map((p) => p.key)).toEqual(['options_daily/2025', 'forecast_daily', 'forecast_monthly']);
     expect(v.metricsCompared).toBeGreaterThan(300);
     const r = await cli(['validate', '--pg', cluster.url, '--data', out, '--quiet']);
     expect(r.stdout).toContain('OK: PostgreSQL and the lake agree.');
@@ -160,13 +160,15 @@ describe('quirky legacy database -> export', () => {
 describe('validate catches differences', () => {
   it('a row deleted from PostgreSQL after the export: fails naming the partition (exit 1)', async () => {
     const url = await cloneDb('dropped_row');
-    const del = await sql(url, `DELETE FROM options_chain WHERE id = (${uniqueRowIn('2025-04-01', '2025-05-01')}) RETURNING date::text`);
+    const del = await sql(url, `DELETE FROM options_chain WHERE id = (${uniqueRowIn('2025-04-01', '2025-05-01')}) RETURNING date::text AS date`);
     expect(del.rowCount).toBe(1);
     const r = await cli(['validate', '--pg', url, '--data', out, '--quiet']);
     expect(r.code).toBe(1);
     const lakeRows = report.partitions.find((p) => p.key === 'options/2025-04')!.lakeRows;
     expect(r.stdout).toContain(`options/2025-04: row count: postgres ${lakeRows - 1}, lake ${lakeRows}`);
     expect(r.stdout).toContain('options/2025-04: natural key hash');
+    expect(r.stdout).toContain(`options/2025-04: row date|act_symbol|expiration|strike|call_put = ${del.rows[0].date}|`);
+    expect(r.stdout).toMatch(/options\/2025-04: row [^\n]*: only in the lake\n/);
     expect(r.stdout).not.toMatch(/options\/2025-0[35]:/);
   });
 
@@ -179,7 +181,41 @@ describe('validate catches differences', () => {
     expect(v.diffs.some((d) => d.startsWith('options/2025-03: column bid sum: postgres'))).toBe(true);
     expect(v.diffs.some((d) => d.startsWith('volatility/2025: column iv_rank sum'))).toBe(true);
     expect(v.diffs.some((d) => d.includes('row count'))).toBe(false);
-    expect(v.diffs.every((d) => d.startsWith('options/2025-03: column bid') || d.startsWith('volatility/2025: column iv_rank'))).toBe(true);
+    expect(v.diffs.every((d) => /^(options\/2025-03: (column bid|content fingerprint|row .*: bid postgres))|^(volatility\/2025: (column iv_rank|content fingerprint|row .*: iv_rank postgres))/.test(d)), v.diffs.join('\n')).toBe(true);
+    expect(v.diffs.filter((d) => d.includes(': row ')).length).toBe(2);
+  });
+
+  it('a swap, an offsetting pair and a moved timestamp: every aggregate agrees, the fingerprint does not', async () => {
+    const url = await cloneDb('content_only');
+    const two = (await sql(url, `SELECT o.id, o.date::text AS date, o.act_symbol, o.expiration::text AS expiration, o.strike::text AS strike, o.call_put, o.bid::text AS bid
+      FROM options_chain o WHERE o.id IN (${uniqueRowIn('2025-03-01', '2025-04-01').replace('LIMIT 1', 'LIMIT 400')})
+        AND o.bid BETWEEN 1 AND 2 ORDER BY o.id`)).rows;
+    // Swap in one month: two rows with different bids trade them.
+    const [a, b] = [two[0], two.find((r) => r.bid !== two[0].bid)];
+    await sql(url, `UPDATE options_chain SET bid = CASE id WHEN ${a.id} THEN ${b.bid} ELSE ${a.bid} END WHERE id IN (${a.id}, ${b.id})`);
+    // Offsetting pair in the next month: +0.01 and -0.01 on two mid-range bids.
+    const pair = (await sql(url, `SELECT id, date::text AS date, act_symbol, expiration::text AS expiration, strike::text AS strike, call_put, bid::text AS bid
+      FROM options_chain WHERE id IN (${uniqueRowIn('2025-04-01', '2025-05-01').replace('LIMIT 1', 'LIMIT 400')}) AND bid BETWEEN 1 AND 2 ORDER BY id LIMIT 2`)).rows;
+    await sql(url, `UPDATE options_chain SET bid = bid + CASE id WHEN ${pair[0].id} THEN 0.01 ELSE -0.01 END WHERE id IN (${pair[0].id}, ${pair[1].id})`);
+    // One forecast's created_at, from the middle of the range, an hour later.
+    const fc = (await sql(url, `SELECT underlying, (extract(epoch FROM quote_ts) * 1000000)::bigint::text AS ts, exp_date::text AS exp, horizon,
+        (extract(epoch FROM created_at) * 1000000)::bigint::text AS created FROM em_forecasts WHERE created_at IS NOT NULL
+      ORDER BY created_at, underlying, quote_ts, exp_date, horizon OFFSET (SELECT count(*) / 2 FROM em_forecasts) LIMIT 1`)).rows[0];
+    await sql(url, `UPDATE em_forecasts SET created_at = created_at + interval '1 hour'
+      WHERE underlying = '${fc.underlying}' AND quote_ts = to_timestamp(${fc.ts} / 1000000.0) AND exp_date = '${fc.exp}' AND horizon = '${fc.horizon}'`);
+
+    const r = await cli(['validate', '--pg', url, '--data', out, '--quiet']);
+    expect(r.code).toBe(1);
+    const diffs = r.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[a-z_]+(\/\d{4}(-\d\d)?)?: /.test(l));
+    const key = (x: Record<string, string>) => `${x.date}|${x.act_symbol}|${x.expiration}|${x.strike}|${x.call_put}`;
+    expect(diffs.sort()).toEqual([
+      'em_forecasts: content fingerprint (some row\'s values differ): postgres ' + diffs.find((d) => d.startsWith('em_forecasts: content'))!.split('postgres ')[1],
+      `em_forecasts: row underlying|quote_ts|exp_date|horizon = ${fc.underlying}|${fc.ts}|${fc.exp}|${fc.horizon}: created_at postgres ${BigInt(fc.created) + 3600000000n}, lake ${fc.created}`,
+      'options/2025-03: content fingerprint (some row\'s values differ): postgres ' + diffs.find((d) => d.startsWith('options/2025-03: content'))!.split('postgres ')[1],
+      ...[[a, b], [b, a]].map(([x, y]) => `options/2025-03: row date|act_symbol|expiration|strike|call_put = ${key(x!)}: bid postgres ${y!.bid}, lake ${x!.bid}`).sort(),
+      'options/2025-04: content fingerprint (some row\'s values differ): postgres ' + diffs.find((d) => d.startsWith('options/2025-04: content'))!.split('postgres ')[1],
+      ...pair.map((x, i) => `options/2025-04: row date|act_symbol|expiration|strike|call_put = ${key(x)}: bid postgres ${(Number(x.bid) + (i === 0 ? 0.01 : -0.01)).toFixed(2)}, lake ${x.bid}`).sort(),
+    ].sort());
   });
 
   it('a truncated Parquet file: fails with a readable message, no crash', async () => {
@@ -190,7 +226,7 @@ describe('validate catches differences', () => {
     await truncate(path, Math.floor((await stat(path)).size / 2));
     const r = await cli(['validate', '--pg', cluster.url, '--data', copy, '--quiet']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`options/2025-05: file ${f.path} is ${Math.floor(f.bytes / 2)} bytes, the manifest says ${f.bytes} (truncated?)`);
+    expect(r.stdout).toContain(`options/2025-05: file ${f.path} is ${Math.floor(f.bytes / 2)} bytes, the manifest says ${f.bytes} (truncated: no Parquet footer at its end)`);
     expect(r.stdout).toContain(`options/2025-05: cannot read ${f.path}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -243,7 +279,9 @@ describe('an export killed with SIGKILL, then re-run', () => {
     const parquet = files.filter((f) => f.endsWith('.parquet'));
     expect(parquet.filter((f) => !f.startsWith('rollups/'))).toEqual(listed.filter((f) => !f.startsWith('rollups/')));
     for (const f of listed) expect(parquet).toContain(f);
-    expect(new Set(listed).size).toBe(report.partitions.length + 2);
+    // The exported partitions plus the rollups: one options_daily (one year) and both forecast levels.
+    expect(new Set(listed).size).toBe(report.partitions.length + 3);
+    expect(manifest.files.filter((f) => isRollup(f.table)).map((f) => f.table).sort()).toEqual(['forecast_daily', 'forecast_monthly', 'options_daily']);
     // Deterministic files: the resumed lake is byte-identical to the uninterrupted export.
     expect(manifest.datasetVersion).toBe(report.datasetVersion);
     expect((await validatePg(cluster.url, killed)).diffs).toEqual([]);

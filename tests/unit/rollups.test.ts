@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest, ManifestFile } from '../../src/lake/manifest.ts';
 import * as q from '../../src/lake/queries/index.ts';
 import { columnsToRows } from '../../src/lake/result.ts';
-import { currentRollupYears, rollupCoversAll, rollupProblems } from '../../src/lake/rollups.ts';
+import { currentRollupYears, rollupCoversAll, rollupProblems, wholeMonths } from '../../src/lake/rollups.ts';
 import { LEGACY_VIEWS, LEGACY_VIEWS_FROM_ROLLUP, pathLocator } from '../../src/lake/views.ts';
 import { isRollup } from '../../src/lake/schema.ts';
 import { openDuck, type DuckSession } from '../../src/node/duck.ts';
@@ -67,6 +67,20 @@ describe('the generator publishes options_daily with its rows', () => {
     expect(rollups.find((f) => f.partition.year === '2025')!.sources).toEqual(options2025);
     const forecastSources = manifest.files.filter((f) => ['em_forecasts', 'em_labels', 'atm_features'].includes(f.table)).map((f) => f.sha256).sort();
     expect(manifest.files.filter((f) => f.table === 'forecast_daily').map((f) => f.sources)).toEqual([forecastSources]);
+    expect(manifest.files.filter((f) => f.table === 'forecast_monthly').map((f) => f.sources)).toEqual([forecastSources]);
+  });
+});
+
+describe('wholeMonths: the months forecast_monthly answers for', () => {
+  it.each([
+    ['2024-11-01', '2025-02-28', { first: '2024-11-01', end: '2025-02-28' }],
+    ['2024-11-15', '2025-02-10', { first: '2024-12-01', end: '2025-01-31' }],
+    ['2024-12-02', '2025-01-31', { first: '2025-01-01', end: '2025-01-31' }],
+    ['2024-02-01', '2024-02-29', { first: '2024-02-01', end: '2024-02-29' }],
+    ['1900-01-01', '2999-12-31', { first: '1900-01-01', end: '2999-12-31' }],
+  ])('%s to %s', (from, to, want) => expect(wholeMonths(from, to)).toEqual(want));
+  it.each([['2024-11-15', '2024-12-10'], ['2024-02-01', '2024-02-28'], ['2025-01-02', '2025-01-31']])('none in %s to %s', (from, to) => {
+    expect(wholeMonths(from, to)).toBeNull();
   });
 });
 
@@ -101,11 +115,24 @@ describe('pages read the rollup and show the raw-table numbers', () => {
     await expectSameRows(`SELECT * FROM ${view} ORDER BY ${order}`, `SELECT * FROM (${LEGACY_VIEWS[view]}) ORDER BY ${order}`, 2);
   });
 
-  it.each([['accuracy', 'SPY'], ['accuracy', undefined], ['calibration', undefined]] as const)('Forecasts page %s (symbol %s)', async (what, symbol) => {
-    const sql = (m: Manifest) => (what === 'accuracy' ? q.accuracySql(m, '2024-11-15', '2025-02-10', symbol) : q.calibrationSql(m, '2024-11-15', '2025-02-10'));
-    expect(sql(manifest)).toContain('forecast_daily');
-    expect(sql(withoutRollups(manifest))).not.toContain('forecast_daily');
-    await expectSameRows(sql(manifest), sql(withoutRollups(manifest)), 6);
+  // Partial months at both ends (daily + monthly), whole months only, and less than a month (daily only).
+  const ranges = [['2024-11-15', '2025-02-10'], ['2024-11-01', '2025-02-28'], ['2024-12-03', '2024-12-20']] as const;
+  it.each(ranges.flatMap(([from, to]) => [['accuracy', 'SPY', from, to], ['accuracy', undefined, from, to], ['calibration', undefined, from, to]] as const))(
+    'Forecasts page %s (symbol %s) %s to %s', async (what, symbol, from, to) => {
+      const sql = (m: Manifest) => (what === 'accuracy' ? q.accuracySql(m, from, to, symbol) : q.calibrationSql(m, from, to));
+      // Each partial month at an end reads forecast_daily; a range of whole months reads no daily rows.
+      const whole = wholeMonths(from, to);
+      expect(sql(manifest).includes('forecast_monthly')).toBe(whole !== null);
+      expect(sql(manifest).includes('forecast_daily')).toBe(whole === null || from < whole.first || to > whole.end);
+      expect(sql(withoutRollups(manifest))).not.toContain('forecast_');
+      await expectSameRows(sql(manifest), sql(withoutRollups(manifest)), 6);
+    });
+
+  it('without a current forecast_monthly, accuracy comes from forecast_daily alone', async () => {
+    const dailyOnly = { ...manifest, files: manifest.files.filter((f) => f.table !== 'forecast_monthly') };
+    const sql = q.calibrationSql(dailyOnly, '2024-11-01', '2025-02-28');
+    expect(sql).not.toContain('forecast_monthly');
+    await expectSameRows(sql, q.calibrationSql(withoutRollups(manifest), '2024-11-01', '2025-02-28'), 6);
   });
 
   it('a lake without rollups still answers, from the raw options', async () => {
@@ -154,7 +181,7 @@ describe('publishing refuses stale rollups and re-derives only what changed', ()
 describe('validate checks rollups against the raw rows', () => {
   it('a fresh lake passes', async () => {
     const checks = await checkRollups(duck.conn, lake, manifest.files);
-    expect(checks.map((c) => [c.key, c.diffs])).toEqual([['options_daily/2024', []], ['options_daily/2025', []], ['forecast_daily', []]]);
+    expect(checks.map((c) => [c.key, c.diffs])).toEqual([['options_daily/2024', []], ['options_daily/2025', []], ['forecast_daily', []], ['forecast_monthly', []]]);
     expect(checks.every((c) => (c.rows ?? 0) > 0)).toBe(true);
   });
 
@@ -194,7 +221,7 @@ describe('quantiv rollup: a lake published before rollups', () => {
     const root = await copyLake('old');
     await writeFile(join(root, 'manifest.json'), JSON.stringify(withoutRollups(manifest)));
     const first = await refreshRollups(duck.conn, root);
-    expect(first.fixed).toEqual(['options_daily 2024: missing', 'options_daily 2025: missing', 'forecast_daily: missing']);
+    expect(first.fixed).toEqual(['options_daily 2024: missing', 'options_daily 2025: missing', 'forecast_daily: missing', 'forecast_monthly: missing']);
     // The same rows give the same bytes as the generator's own rollups.
     expect(first.manifest!.files.filter((f) => isRollup(f.table)).map((f) => f.sha256).sort())
       .toEqual(manifest.files.filter((f) => isRollup(f.table)).map((f) => f.sha256).sort());
@@ -202,10 +229,10 @@ describe('quantiv rollup: a lake published before rollups', () => {
   });
 });
 
-describe('validate checks forecast_daily against the raw forecasts', () => {
-  it('catches one sum changed by a tenth of a percent', async () => {
-    const root = await copyLake('tampered-forecasts');
-    const f = manifest.files.find((x) => x.table === 'forecast_daily')!;
+describe('validate checks the forecast rollups against the raw forecasts', () => {
+  it.each(['forecast_daily', 'forecast_monthly'])('catches one %s sum changed by a tenth of a percent', async (table) => {
+    const root = await copyLake(`tampered-${table}`);
+    const f = manifest.files.find((x) => x.table === table)!;
     const path = join(root, f.path);
     const tmp = `${path}.edit.parquet`;
     await duck.conn.run(`COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 7 THEN abs_err_sum * 1.001 ELSE abs_err_sum END AS abs_err_sum)
@@ -215,7 +242,7 @@ describe('validate checks forecast_daily against the raw forecasts', () => {
     const edited: ManifestFile = { ...f, sha256: await sha256File(path), bytes: (await readFile(path)).length };
     const files = manifest.files.map((x) => (x.path === f.path ? edited : x));
     const checks = await checkRollups(duck.conn, root, files);
-    expect(checks.filter((c) => c.diffs.length > 0).map((c) => c.key)).toEqual(['forecast_daily']);
-    expect(checks.find((c) => c.key === 'forecast_daily')!.diffs).toEqual([expect.stringMatching(/^1 stored rows are not what the raw rows give, 1 derived rows are missing/)]);
+    expect(checks.filter((c) => c.diffs.length > 0).map((c) => c.key)).toEqual([table]);
+    expect(checks.find((c) => c.key === table)!.diffs).toEqual([expect.stringMatching(/^1 stored rows are not what the raw rows give, 1 derived rows are missing/)]);
   });
 });

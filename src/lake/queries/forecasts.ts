@@ -1,7 +1,7 @@
 // Forecast pages: forecast vs realised move with bands, and accuracy by model, symbol, horizon.
 import type { Manifest } from '../manifest.ts';
 import { ACCURACY_COLUMNS_SQL, outcomesSql } from '../metrics.ts';
-import { forecastRollupCurrent } from '../rollups.ts';
+import { forecastRollupCurrent, wholeMonths } from '../rollups.ts';
 import { dateLit, rangeCheck, symbolLit, wordLit } from './params.ts';
 
 export const HORIZONS = ['1d', '5d', 'to_exp'] as const;
@@ -52,12 +52,24 @@ GROUP BY date
 ORDER BY date`.trim();
 }
 
+const SUMS = 'n, hits68, hits95, abs_err_sum, y_sum, pinball68_sum, pinball95_sum';
+
 /**
- * The accuracy columns (ACCURACY_COLUMNS_SQL's names and types) from forecast_daily's sums, grouped
- * by `keys`: the same numbers as over the raw outcomes (tested), from a few thousand rows.
+ * The accuracy columns (ACCURACY_COLUMNS_SQL's names and types) from the forecast rollups' sums,
+ * grouped by `keys`: the same numbers as over the raw outcomes (tested). Months wholly inside the
+ * range come from forecast_monthly where it is current, the partial ones from forecast_daily.
  */
-function accuracyFromRollup(keys: string, from: string, to: string, symbol?: string): string {
+function accuracyFromRollup(manifest: Manifest, keys: string, from: string, to: string, symbol?: string): string {
   rangeCheck(from, to);
+  const bySymbol = symbol ? ` AND symbol = ${symbolLit(symbol)}` : '';
+  const whole = forecastRollupCurrent(manifest.files, 'forecast_monthly') ? wholeMonths(from, to) : null;
+  const daily = (where: string) => `SELECT ${keys}, ${SUMS} FROM forecast_daily WHERE ${where}${bySymbol}`;
+  // Only the partial months read forecast_daily: a whole-month range reads forecast_monthly alone.
+  const parts = !whole ? [daily(`date BETWEEN ${dateLit(from)} AND ${dateLit(to)}`)] : [
+    `SELECT ${keys}, ${SUMS} FROM forecast_monthly WHERE month BETWEEN ${dateLit(whole.first)} AND ${dateLit(whole.end)}${bySymbol}`,
+    ...(from < whole.first ? [daily(`date >= ${dateLit(from)} AND date < ${dateLit(whole.first)}`)] : []),
+    ...(to > whole.end ? [daily(`date > ${dateLit(whole.end)} AND date <= ${dateLit(to)}`)] : []),
+  ];
   return `
 SELECT ${keys},
   sum(n)::BIGINT AS n,
@@ -67,8 +79,9 @@ SELECT ${keys},
   sum(abs_err_sum) / nullif(sum(y_sum), 0) AS mape,
   sum(pinball68_sum) / sum(n) AS pinball_68,
   sum(pinball95_sum) / sum(n) AS pinball_95
-FROM forecast_daily
-WHERE date BETWEEN ${dateLit(from)} AND ${dateLit(to)}${symbol ? ` AND symbol = ${symbolLit(symbol)}` : ''}
+FROM (
+  ${parts.join('\n  UNION ALL\n  ')}
+)
 GROUP BY ${keys}
 ORDER BY ${keys}`.trim();
 }
@@ -78,7 +91,7 @@ ORDER BY ${keys}`.trim();
  * forecast_daily when the manifest's copy is current.
  */
 export function accuracySql(manifest: Manifest, from: string, to: string, symbol?: string): string {
-  if (forecastRollupCurrent(manifest.files)) return accuracyFromRollup('model, symbol, horizon', from, to, symbol);
+  if (forecastRollupCurrent(manifest.files)) return accuracyFromRollup(manifest, 'model, symbol, horizon', from, to, symbol);
   const where = `${inRange(from, to)}${symbol ? ` AND f.underlying = ${symbolLit(symbol)}` : ''}`;
   return `
 SELECT model, symbol, horizon,
@@ -90,7 +103,7 @@ ORDER BY model, symbol, horizon`.trim();
 
 /** Calibration: nominal vs observed coverage per model and horizon, pooled over symbols. */
 export function calibrationSql(manifest: Manifest, from: string, to: string): string {
-  if (forecastRollupCurrent(manifest.files)) return accuracyFromRollup('model, horizon', from, to);
+  if (forecastRollupCurrent(manifest.files)) return accuracyFromRollup(manifest, 'model, horizon', from, to);
   return `
 SELECT model, horizon,
   ${ACCURACY_COLUMNS_SQL}

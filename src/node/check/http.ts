@@ -28,7 +28,17 @@ export function fetchRaw(url: string, opts: HttpOptions = {}): Promise<HttpAnswe
   const request = u.protocol === 'https:' ? httpsRequest : u.protocol === 'http:' ? httpRequest : null;
   if (!request) return Promise.reject(new Error(`unsupported URL scheme ${u.protocol} (http or https only)`));
   const maxBody = opts.maxBody ?? 8 * 1024 * 1024;
+  // One deadline for the whole exchange: the socket's idle timeout alone never fires against a
+  // server that trickles a byte every few seconds.
+  const deadlineMs = opts.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
+    };
     const req = request(u, { method: opts.method ?? 'GET', headers: { 'user-agent': 'quantiv-check', ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -44,14 +54,17 @@ export function fetchRaw(url: string, opts: HttpOptions = {}): Promise<HttpAnswe
       });
       const done = () => {
         const body = Buffer.concat(chunks);
-        resolve({ url, status: res.statusCode ?? 0, headers: res.headers, body: body.subarray(0, maxBody), truncated: truncated || body.length > maxBody });
+        settle(() => resolve({ url, status: res.statusCode ?? 0, headers: res.headers, body: body.subarray(0, maxBody), truncated: truncated || body.length > maxBody }));
       };
       res.on('end', done);
       res.on('close', done);
-      res.on('error', (e) => (truncated ? done() : reject(e)));
+      res.on('error', (e) => (truncated ? done() : settle(() => reject(e))));
     });
-    req.setTimeout(opts.timeoutMs ?? 15_000, () => req.destroy(new Error(`timed out after ${opts.timeoutMs ?? 15_000} ms`)));
-    req.on('error', reject);
+    const timer = setTimeout(() => {
+      settle(() => reject(new Error(`no complete answer within ${deadlineMs} ms`)));
+      req.destroy();
+    }, deadlineMs);
+    req.on('error', (e) => settle(() => reject(e)));
     req.end();
   });
 }

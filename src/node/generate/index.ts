@@ -7,6 +7,7 @@ import { openDuck, type DuckSession } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { columnsSql, TABLES, type TableName } from '../../lake/schema.ts';
 import { removeStaleTmp, writeLakeFile } from '../lake-writer.ts';
+import { readLakeManifest } from '../lake-io.ts';
 import { publishManifest } from '../rollups.ts';
 import { GENERATE_USAGE, parseGenerateArgs, type GenerateOptions } from './args.ts';
 import { BS_SQL_MACROS } from './black-scholes.ts';
@@ -95,6 +96,13 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
       rows,
       bytes: manifest.files.reduce((s, f) => s + f.bytes, 0),
     };
+  } catch (err) {
+    // A failed run (a full disk, say) must not leave files no manifest lists: remove what this run
+    // published that the lake's current manifest does not know.
+    const listed = new Set((await readLakeManifest(root).catch(() => null))?.files.map((f) => f.path) ?? []);
+    for (const f of files) if (!listed.has(f.path)) await rm(join(root, f.path), { force: true }).catch(() => {});
+    await removeStaleTmp(root).catch(() => {});
+    throw err;
   } finally {
     close();
     await rm(spill, { recursive: true, force: true });

@@ -13,13 +13,13 @@
 // file still has the recorded sha256 and whose source row count is unchanged, and redoes the rest.
 // Files are deterministic (total sort order), so a redone partition gets the same bytes.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck } from '../duck.ts';
 import type { ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
-import { removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
+import { makeDir, removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
 import { readLakeManifest } from '../lake-io.ts';
 import { publishManifest } from '../rollups.ts';
 import { connectPg, copyOutToFile, redactUrl, type PgClient } from './client.ts';
@@ -27,7 +27,8 @@ import {
   addCounts, COUNT_OPTIONS_DUCK_SQL, KEEP_OPTIONS_DUCK_SQL, KEPT_SELECT, RAW_OPTIONS_COLUMNS, REJECT_REASONS, REJECTS_SELECT,
   stageOptionsDuckSql, zeroCounts, type QuirkCounts,
 } from './quirks.ts';
-import { pgSelectList, sourcePartitions, sourceSelectSql, type Partition } from './tables.ts';
+import { mappedSelectList, sourceMapping, typeOverrides, type SourceMapping } from './catalog.ts';
+import { sourcePartitions, sourceSelectSql, type Partition } from './tables.ts';
 
 export const MIGRATION_DIR = '_migration';
 export const STATE_FILE = 'export-state.json';
@@ -60,6 +61,8 @@ export interface ExportOptions {
   out: string;
   /** 'YYYY-MM': redo options months from it, volatility years from its year, and every single-file table. */
   redoFrom?: string;
+  /** Zone of the source's `timestamp without time zone` columns the lake holds as TIMESTAMPTZ (catalog.ts). */
+  sourceTimeZone?: string;
   log?: (line: string) => void;
 }
 
@@ -130,11 +133,12 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
   const root = resolve(opts.out);
   const mig = join(root, MIGRATION_DIR);
   const work = join(mig, 'work');
-  await mkdir(root, { recursive: true });
+  // A read-only or full lake folder fails here with one line naming it, before PostgreSQL is touched.
+  await makeDir(root);
   const tmpRemoved = (await removeStaleTmp(root)).length;
   await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
-  await mkdir(join(mig, 'rejects'), { recursive: true });
+  await makeDir(work);
+  await makeDir(join(mig, 'rejects'));
 
   const source = redactUrl(pgUrl);
   const statePath = join(mig, STATE_FILE);
@@ -148,6 +152,8 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
   const duck = session.conn;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Refused before any file is written when a legacy column has no known lake type.
+    const mapping = await sourceMapping(client, opts.sourceTimeZone ? { sourceTimeZone: opts.sourceTimeZone } : {});
     const parts = await sourcePartitions(client);
     const keys = new Set(parts.map((p) => p.key));
     for (const k of Object.keys(state.partitions)) {
@@ -163,6 +169,8 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     for (const p of parts) {
       const st = state.partitions[p.key];
       if (redo(p, opts.redoFrom) || !(await stillValid(root, st))) continue;
+      // A file written under another type mapping (e.g. before --source-time-zone) is redone.
+      if (JSON.stringify(st!.file.columnTypes ?? {}) !== JSON.stringify(typeOverrides(p.table, mapping))) continue;
       if ((await sourceCount(client, p)) !== st!.sourceRows) continue;
       skipped.add(p.key);
     }
@@ -181,7 +189,7 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     const fetchCsv = async (p: Partition): Promise<{ path: string; bytes: number; seconds: number }> => {
       const t0 = performance.now();
       const path = join(work, `${p.key.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`);
-      const cols = p.table === 'options' ? RAW_OPTIONS_COLUMNS.map(([n]) => `"${n}"`).join(', ') : pgSelectList(p.table);
+      const cols = p.table === 'options' ? RAW_OPTIONS_COLUMNS.map(([n]) => `"${n}"`).join(', ') : mappedSelectList(p.table, mapping);
       const bytes = await copyOutToFile(client, sourceSelectSql(p, cols), path);
       return { path, bytes, seconds: (performance.now() - t0) / 1000 };
     };
@@ -196,7 +204,7 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
       // If this partition fails, the prefetch must not surface as an unhandled rejection.
       next?.catch(() => {});
       const t0 = performance.now();
-      const st = await exportPartition(duck, root, mig, work, p, csv.path, csv.bytes);
+      const st = await exportPartition(duck, root, mig, work, p, csv.path, csv.bytes, mapping);
       st.seconds = csv.seconds + (performance.now() - t0) / 1000;
       await rm(csv.path, { force: true });
       state.partitions[p.key] = st;
@@ -213,6 +221,8 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     }
     // Rows without a date belong to no partition: they go to their own rejects file (null_key).
     const undated = await exportUndated(client, mig, work);
+    // They are read (and rejected) on every run, so they count among the rows this run exported.
+    exportedRows += undated;
     await client.query('COMMIT');
     const manifest = await publish();
 
@@ -276,12 +286,13 @@ async function exportUndated(client: PgClient, mig: string, work: string): Promi
 }
 
 async function exportPartition(
-  duck: DuckDBConnection, root: string, mig: string, work: string, p: Partition, csv: string, bytes: number,
+  duck: DuckDBConnection, root: string, mig: string, work: string, p: Partition, csv: string, bytes: number, mapping: SourceMapping,
 ): Promise<PartitionState> {
   const partition = p.year === undefined ? undefined : { year: p.year, ...(p.month === undefined ? {} : { month: p.month }) };
   if (p.table !== 'options') {
-    const cols = TABLES[p.table].columns.map((c): [string, string] => [c.name, c.type]);
-    const file = await writeLakeFile({ conn: duck, select: `SELECT * FROM ${csvRelation(csv, bytes, cols)}`, table: p.table, root, ...(partition ? { partition } : {}) });
+    const cols = mapping[p.table].map((c): [string, string] => [c.name, c.lakeType]);
+    const columnTypes = typeOverrides(p.table, mapping);
+    const file = await writeLakeFile({ conn: duck, select: `SELECT * FROM ${csvRelation(csv, bytes, cols)}`, table: p.table, root, columnTypes, ...(partition ? { partition } : {}) });
     // No cleaning rules for these tables: every source row is a lake row.
     return { table: p.table, key: p.key, sourceRows: file.rows, lakeRows: file.rows, rejects: 0, counts: zeroCounts(), file, seconds: 0 };
   }

@@ -6,13 +6,20 @@
 //      and only then are its entries acknowledged;
 //   3. a crash anywhere before the ack means re-delivery, and publishBatch drops keys already in
 //      the lake, so a re-delivered entry is acknowledged without a second copy.
-// Bad messages go to `<stream>:dead` with the reason and are acknowledged at once.
+// Bad messages go to `<stream>:dead` with the reason and are acknowledged at once: those that do not
+// fit the schema (quote.ts) and those that break an ingest rule (rules.ts: date range and trading
+// day, expiration horizon, known symbol). On start, entries left pending by another consumer for
+// longer than claimIdleMs (a consumer that died) are claimed with XAUTOCLAIM, with a warning.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ingestMetrics, type IngestObserver } from '../metrics/ingest.ts';
+import { newRegistry, serveMetrics } from '../metrics/server.ts';
 import { crashPoint } from './crash.ts';
 import { openWriterDb } from './lake-io.ts';
 import { cleanupLake, publishBatch, type BufferedQuote, type PublishResult } from './publish.ts';
 import { validateQuote } from './quote.ts';
-import { ack, connectRedis, deadLetter, ensureGroup, readAllPending, readGroup, type Redis, type StreamEntry } from './stream.ts';
+import { readLakeManifest } from '../lake-io.ts';
+import { ruleViolation, rulesFor, type IngestRules, type RuleOptions } from './rules.ts';
+import { ack, claimIdle, connectRedis, deadLetter, ensureGroup, readAllPending, readGroup, type Redis, type StreamEntry } from './stream.ts';
 
 export interface IngestOptions {
   redisUrl: string;
@@ -25,8 +32,19 @@ export interface IngestOptions {
   maxBatch: number;
   /** Exit once the stream has nothing new (after the final flush): for tests and back-fills. */
   untilIdle: boolean;
+  /** Ingest rules (rules.ts); the defaults when absent. */
+  rules?: RuleOptions;
+  /** Claim other consumers' entries pending longer than this (default 60 s). */
+  claimIdleMs?: number;
   log: (line: string) => void;
+  /** Serve Prometheus metrics on this port (0: a free one) while running; off when absent. */
+  metricsPort?: number | undefined;
+  metricsHost?: string | undefined;
+  /** Told what the loop does; runIngest sets it when metrics are on. */
+  observer?: IngestObserver | undefined;
 }
+
+export const DEFAULT_CLAIM_IDLE_MS = 60_000;
 
 export interface IngestStats {
   read: number;
@@ -38,13 +56,16 @@ export interface IngestStats {
   filesWritten: number;
   /** Pending entries found at start (left by a crash). */
   recovered: number;
+  /** Of those, entries claimed from other (dead) consumers. */
+  claimed: number;
 }
 
 export class Ingestor {
-  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, recovered: 0 };
+  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, recovered: 0, claimed: 0 };
   #buffer: BufferedQuote[] = [];
   #stopping = false;
   #stopped: Promise<void> | null = null;
+  #rules: IngestRules | null = null;
 
   constructor(
     private readonly opts: IngestOptions,
@@ -60,6 +81,7 @@ export class Ingestor {
   async #take(entries: StreamEntry[]): Promise<void> {
     const { stream, group } = this.opts;
     this.stats.read += entries.length;
+    this.opts.observer?.read(entries.length);
     const bad: string[] = [];
     for (const e of entries) {
       if (e.fields === null) {
@@ -68,13 +90,15 @@ export class Ingestor {
         continue;
       }
       const v = validateQuote(e.fields);
-      if (v.ok) this.#buffer.push({ id: e.id, row: v.row });
+      const reason = v.ok ? (this.#rules ? ruleViolation(v.row, this.#rules) : null) : v.reason;
+      if (v.ok && reason === null) this.#buffer.push({ id: e.id, row: v.row });
       else {
-        await deadLetter(this.redis, stream, e, v.reason);
+        await deadLetter(this.redis, stream, e, reason!);
         crashPoint('after-dead-letter');
         this.stats.dead += 1;
+        this.opts.observer?.deadLetter(reason!);
         bad.push(e.id);
-        this.opts.log(`dead-letter ${e.id}: ${v.reason}`);
+        this.opts.log(`dead-letter ${e.id}: ${reason}`);
       }
     }
     if (bad.length) await ack(this.redis, stream, group, bad);
@@ -92,6 +116,7 @@ export class Ingestor {
     }
     await ack(this.redis, this.opts.stream, this.opts.group, ids);
     this.#buffer = [];
+    this.opts.observer?.published({ rows: result.rowsWritten, files: result.files.length, seconds: result.ms / 1000, at: new Date() });
     const s = this.stats;
     s.flushes += 1;
     s.rowsWritten += result.rowsWritten;
@@ -113,7 +138,15 @@ export class Ingestor {
     const removed = await cleanupLake(root);
     if (removed.length) this.opts.log(`removed ${removed.length} leftover temp file(s)`);
     await ensureGroup(this.redis, stream, group);
-    // 1. Whatever this consumer was given before a crash and never acknowledged.
+    this.#rules = await rulesFor(this.conn, root, await readLakeManifest(root).catch(() => null), this.opts.rules ?? {});
+    // 1. Whatever this consumer, or a consumer that died, was given and never acknowledged.
+    const minIdleMs = this.opts.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS;
+    const own = new Set((await readAllPending(this.redis, { stream, group, consumer })).map((e) => e.id));
+    const claimed = (await claimIdle(this.redis, { stream, group, consumer, minIdleMs })).filter((id) => !own.has(id));
+    if (claimed.length) {
+      this.stats.claimed = claimed.length;
+      this.opts.log(`warning: claimed ${claimed.length} entr${claimed.length === 1 ? 'y' : 'ies'} pending over ${Math.round(minIdleMs / 1000)} s with other consumers (dead?)`);
+    }
     const pending = await readAllPending(this.redis, { stream, group, consumer });
     if (pending.length) {
       this.stats.recovered = pending.length;
@@ -142,6 +175,11 @@ export class Ingestor {
 /** Runs ingest until SIGINT/SIGTERM (or idle with untilIdle); always flushes before returning. */
 export async function runIngest(opts: IngestOptions): Promise<IngestStats> {
   const redis = await connectRedis(opts.redisUrl);
+  const metrics = opts.metricsPort === undefined ? null : await serveMetrics(newRegistry(), opts.metricsPort, opts.metricsHost);
+  if (metrics) {
+    opts = { ...opts, observer: await ingestMetrics({ registry: metrics.registry, redis, stream: opts.stream, group: opts.group, root: opts.root }) };
+    opts.log(`metrics at ${metrics.url}`);
+  }
   const db = await openWriterDb();
   const ingestor = new Ingestor(opts, redis, db.conn);
   const onSignal = (sig: string) => {
@@ -158,6 +196,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestStats> {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     db.close();
+    await metrics?.close();
     await redis.close().catch(() => {});
   }
 }

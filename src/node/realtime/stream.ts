@@ -101,3 +101,21 @@ export function compareIds(a: string, b: string): number {
   const d = BigInt(am) - BigInt(bm) || BigInt(as) - BigInt(bs);
   return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
+
+/**
+ * XAUTOCLAIM: moves to `consumer` every entry of the group pending longer than minIdleMs with any
+ * other consumer (one that died before acknowledging), so readAllPending then sees it. Returns the
+ * claimed IDs; entries whose message is gone are acknowledged away by the caller like any other.
+ */
+export async function claimIdle(redis: Redis, o: { stream: string; group: string; consumer: string; minIdleMs: number }): Promise<string[]> {
+  const claimed: string[] = [];
+  let start = '0-0';
+  for (;;) {
+    const reply = (await redis.sendCommand(['XAUTOCLAIM', o.stream, o.group, o.consumer, String(o.minIdleMs), start, 'COUNT', '1000', 'JUSTID'])) as unknown;
+    if (!Array.isArray(reply)) return claimed;
+    const ids = Array.isArray(reply[1]) ? (reply[1] as unknown[]).map(String) : [];
+    claimed.push(...ids);
+    start = String(reply[0]);
+    if (start === '0-0') return claimed;
+  }
+}

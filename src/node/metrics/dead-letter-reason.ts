@@ -1,0 +1,11 @@
+// Dead-letter reasons carry the offending value ("bad strike: 'x' is not a number"); a metric label
+// must not, or every bad message would make a new series. The class keeps what is bounded: the
+// kind of problem and the column.
+export function deadLetterClass(reason: string): string {
+  const m = /^(missing field|bad) ([a-z_]+)/.exec(reason);
+  if (m) return `${m[1] === 'bad' ? 'bad' : 'missing'}_${m[2]}`;
+  // Ingest rules (realtime/rules.ts): "rule date: ...", "rule symbol: ...".
+  const rule = /^rule ([a-z_]+):/.exec(reason);
+  if (rule) return `rule_${rule[1]}`;
+  return 'other';
+}
