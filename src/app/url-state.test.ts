@@ -19,6 +19,20 @@ describe('url state', () => {
     expect(problems.join(' ')).toMatch(/symbol/);
   });
 
+  it('keeps the skew axis, and refuses an unknown one', () => {
+    expect(parseUrlState('?skew=delta').state).toEqual({ skew: 'delta' });
+    expect(serializeUrlState({ symbol: 'SPY', expiry: '2025-09-19', skew: 'delta' })).toBe('?symbol=SPY&expiry=2025-09-19&skew=delta');
+    const { state, problems } = parseUrlState('?skew=moneyness');
+    expect(state).toEqual({});
+    expect(problems[0]).toMatch(/skew/);
+  });
+
+  it('keeps the console chart settings', () => {
+    const state = { page: 'console', cx: 'date', cy: 'avg vol', ck: 'bar' };
+    expect(parseUrlState(serializeUrlState(state))).toEqual({ state, problems: [] });
+    expect(parseUrlState('?ck=pie').problems[0]).toMatch(/ck/);
+  });
+
   it('drops an inverted range', () => {
     const { state, problems } = parseUrlState('?from=2025-08-01&to=2025-07-01&symbol=IWM');
     expect(state).toEqual({ symbol: 'IWM' });

@@ -15,18 +15,25 @@ export interface ViewState {
   /** Snapshot date for chain/skew/surface. */
   date?: string | undefined;
   expiry?: string | undefined;
+  /** Skew chart axis on the Symbol page: 'delta' (default 'strike' stays out of the link). */
+  skew?: string | undefined;
   model?: string | undefined;
   horizon?: string | undefined;
   /** Console SQL. Long SQL travels compressed as `sqlz` (see sql-param.ts). */
   sql?: string | undefined;
+  /** Console chart: x and y column names and the kind (line, scatter, bar). */
+  cx?: string | undefined;
+  cy?: string | undefined;
+  ck?: string | undefined;
   /** '1': render one chart alone, for research pages. */
   embed?: string | undefined;
   chart?: string | undefined;
 }
 
 const PAGES = ['symbol', 'forecasts', 'screener', 'console'];
-const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'chain', 'term', 'skew', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
+const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'chain', 'term', 'skew', 'skew-metrics', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
 const HORIZONS = ['1d', '5d', 'to_exp'];
+const SKEW_AXES = ['strike', 'delta'];
 
 export interface ParsedState {
   state: ViewState;
@@ -75,9 +82,13 @@ export function parseUrlState(search: string): ParsedState {
   take('page', (v) => PAGES.includes(v), `expected one of ${PAGES.join(', ')}`);
   take('date', isIsoDate, 'expected a date YYYY-MM-DD');
   take('expiry', isIsoDate, 'expected a date YYYY-MM-DD');
+  take('skew', (v) => SKEW_AXES.includes(v), `expected one of ${SKEW_AXES.join(', ')}`);
   take('model', (v) => /^[A-Za-z0-9_.\-]{1,40}$/.test(v), 'expected a model name');
   take('horizon', (v) => HORIZONS.includes(v), `expected one of ${HORIZONS.join(', ')}`);
   take('sql', (v) => v.length <= 20_000, 'longer than 20,000 characters');
+  take('cx', (v) => v.length <= 128, 'a column name of at most 128 characters');
+  take('cy', (v) => v.length <= 128, 'a column name of at most 128 characters');
+  take('ck', (v) => ['line', 'scatter', 'bar'].includes(v), 'expected one of line, scatter, bar');
   take('embed', (v) => v === '1', "expected embed=1");
   take('chart', (v) => CHARTS.includes(v), `expected one of ${CHARTS.join(', ')}`);
   if (state.from && state.to && state.from > state.to) {
@@ -90,7 +101,7 @@ export function parseUrlState(search: string): ParsedState {
 
 export function serializeUrlState(state: ViewState): string {
   const params = new URLSearchParams();
-  for (const key of ['data', 'v', 'poll', 'page', 'symbol', 'from', 'to', 'date', 'expiry', 'model', 'horizon', 'embed', 'chart', 'sql'] as const) {
+  for (const key of ['data', 'v', 'poll', 'page', 'symbol', 'from', 'to', 'date', 'expiry', 'skew', 'model', 'horizon', 'cx', 'cy', 'ck', 'embed', 'chart', 'sql'] as const) {
     const v = state[key];
     if (v !== undefined && v !== '') params.set(key, v);
   }

@@ -45,8 +45,8 @@ test('screener: every symbol, sortable, click-through to the symbol page', async
   await done(page.getByTestId('screener'));
   const table = page.getByTestId('screener-table');
   await expect(table.locator('tbody tr')).toHaveCount(8);
-  await table.getByRole('button', { name: 'iv_rank' }).click();
-  await table.getByRole('button', { name: /iv_rank/ }).click(); // descending
+  await table.getByRole('button', { name: 'IV rank' }).click(); // descending first: the top of the range
+
   const top = (await table.locator('tbody tr').first().locator('td').first().textContent())!.trim();
   await screenshot(page, 'screener-page');
   await table.locator('tbody tr').first().click();
@@ -124,21 +124,23 @@ test('console: cancel stops a running query and the engine stays usable', async 
 test('share links round-trip every choice, long SQL compressed', async ({ page, context }) => {
   await page.goto('/?symbol=MSFT');
   await done(page.getByTestId('chain'));
-  const dates = await page.getByTestId('snapshot-date').locator('option').allTextContents();
-  await page.getByTestId('snapshot-date').selectOption(dates[3]!);
+  // Three trading days before the newest, stepped like a user would.
+  for (let i = 0; i < 3; i++) await page.getByTestId('snapshot-prev').click();
+  const snapshot = await page.getByTestId('snapshot-date').inputValue();
+  await expect(page).toHaveURL(new RegExp(`date=${snapshot}`));
   await done(page.getByTestId('expirations'));
   const expiries = await page.getByTestId('expiry-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
   await page.getByTestId('expiry-select').selectOption(expiries[2]!);
   await expect(page).toHaveURL(new RegExp(`expiry=${expiries[2]}`));
   await done(page.getByTestId('chain'));
   const link = page.url();
-  expect(link).toContain(`date=${dates[3]}`);
+  expect(link).toContain(`date=${snapshot}`);
 
   const other = await context.newPage();
   await other.goto(link);
   await done(other.getByTestId('chain'));
   await expect(other.getByTestId('symbol-select')).toHaveValue('MSFT');
-  await expect(other.getByTestId('snapshot-date')).toHaveValue(dates[3]!);
+  await expect(other.getByTestId('snapshot-date')).toHaveValue(snapshot);
   await expect(other.getByTestId('expiry-select')).toHaveValue(expiries[2]!);
   await expect(other.getByTestId('chain')).toContainText(expiries[2]!);
 

@@ -66,7 +66,19 @@ describe('symbol page queries', () => {
     // Call deltas fall and put deltas fall (more negative... toward -1) as strike rises.
     expect(chain[0]!.call_delta as number).toBeGreaterThan(chain[9]!.call_delta as number);
     expect(chain[0]!.put_delta as number).toBeGreaterThan(chain[9]!.put_delta as number);
-    for (const r of chain) expect(r.call_bid as number).toBeLessThanOrEqual(r.call_ask as number);
+    for (const r of chain) {
+      expect(r.call_bid as number).toBeLessThanOrEqual(r.call_ask as number);
+      for (const side of ['call', 'put']) {
+        const [bid, ask, mid] = ['bid', 'ask', 'mid'].map((c) => r[`${side}_${c}`] as number) as [number, number, number];
+        expect(mid).toBeCloseTo((bid + ask) / 2, 9);
+        expect(r[`${side}_spread`] as number).toBeCloseTo(ask - bid, 9);
+        expect(r[`${side}_gamma`] as number).toBeGreaterThan(0);
+        expect(r[`${side}_theta`] as number).toBeLessThan(0);
+        expect(r[`${side}_vega`] as number).toBeGreaterThan(0);
+      }
+      expect(r.call_breakeven as number).toBeCloseTo((r.strike as number) + (r.call_mid as number), 9);
+      expect(r.put_breakeven as number).toBeCloseTo((r.strike as number) - (r.put_mid as number), 9);
+    }
   });
 
   it('term structure, skew, surface and volume/OI are consistent', async () => {
@@ -128,6 +140,28 @@ describe('forecast and screener queries', () => {
       expect(r.band95_low as number).toBeLessThanOrEqual(r.band68_low as number);
       expect(r.band68_high as number).toBeLessThanOrEqual(r.band95_high as number);
     }
+  });
+
+  it('forecast series reaches the newest forecasts, whose outcome is still open', async () => {
+    const rows = await both(q.forecastSeriesSql({ symbol: 'SPY', model: 'qrf-v2', horizon: '5d', from: '2025-08-01', to: '2025-08-29' }));
+    const last = rows[rows.length - 1]!;
+    expect(last.date).toBe('2025-08-29');
+    expect(last.realized).toBeNull();
+    expect(last.em_hat as number).toBeGreaterThan(0);
+    expect(last.spot as number).toBeGreaterThan(0);
+    // Early August's 5-day forecasts have their outcome: the LEFT JOIN keeps the labels it has.
+    expect(rows.filter((r) => r.realized !== null).length).toBeGreaterThan(10);
+  });
+
+  it('skew metrics: one row per trading day at the expiry nearest 30 days, equity skew negative', async () => {
+    const rows = await both(q.skewMetricsSql({ symbol: 'SPY', from: '2025-07-01', to: '2025-07-31' }));
+    expect(rows.length).toBeGreaterThan(18);
+    expect(new Set(rows.map((r) => r.date)).size).toBe(rows.length);
+    for (const r of rows) {
+      expect(Math.abs((r.dte as number) - 30)).toBeLessThan(15);
+      expect(r.fly25 as number).toBeGreaterThan(0);
+    }
+    expect(rows.reduce((s, r) => s + (r.rr25 as number), 0)).toBeLessThan(0);
   });
 
   it('screener: one row per symbol with the volatility state', async () => {

@@ -102,6 +102,14 @@ describe('pages read the rollup and show the raw-table numbers', () => {
     await expectSameRows(fast, raw, 2);
   });
 
+  it('screener sparklines read the rollup and match the history panel per symbol; none without a rollup', async () => {
+    const spark = q.screenerSparkSql(manifest, loc(), '2024-12-01', '2025-01-31')!;
+    expect(spark).toContain('options_daily');
+    expect(q.screenerSparkSql(withoutRollups(manifest), loc(), '2024-12-01', '2025-01-31')).toBeNull();
+    const history = q.atmIvHistorySql(withoutRollups(manifest), loc(), { symbol: 'SPY', from: '2024-12-01', to: '2025-01-31' });
+    await expectSameRows(`SELECT date, atm_iv FROM (${spark}) WHERE symbol = 'SPY' ORDER BY date`, `SELECT date, atm_iv FROM (${history}) ORDER BY date`, 30);
+  });
+
   it.each(Object.keys(LEGACY_VIEWS_FROM_ROLLUP))('legacy view %s', async (view) => {
     const order = view === 'symbol_summary' ? 'act_symbol' : 'date, act_symbol';
     await expectSameRows(`SELECT * FROM ${view} ORDER BY ${order}`, `SELECT * FROM (${LEGACY_VIEWS[view]}) ORDER BY ${order}`, 2);

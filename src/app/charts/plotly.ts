@@ -1,6 +1,8 @@
 // Plotly is large and evaluating it is one long main-thread task (measured cold in Chromium here:
 // 1.1-1.5 s for the full bundle, 0.27-0.40 s for the basic one). 2D charts draw with the basic
 // partial bundle (scatter, bar); only a 3D trace loads the full bundle, on first use.
+import { chartLayout } from '../theme.ts';
+
 type Plotly = (typeof import('plotly.js-dist-min'))['default'];
 
 export type PlotlyBundle = 'basic' | 'full';
@@ -28,16 +30,27 @@ export function loadPlotly(bundle: PlotlyBundle = 'basic'): Promise<Plotly> {
   return p;
 }
 
+/** Below this width the toolbar would sit on the chart's title, and is left out. */
+export const NARROW_PX = 640;
+
+export function isNarrow(): boolean {
+  return typeof matchMedia === 'function' && matchMedia(`(max-width: ${NARROW_PX}px)`).matches;
+}
+
 export function themeLayout(): Record<string, unknown> {
   const css = getComputedStyle(document.documentElement);
-  const text = css.getPropertyValue('--text').trim() || '#1b1f24';
-  const grid = css.getPropertyValue('--border').trim() || '#d9dee5';
-  return {
-    paper_bgcolor: 'rgba(0,0,0,0)',
-    plot_bgcolor: 'rgba(0,0,0,0)',
-    font: { color: text },
-    xaxis: { gridcolor: grid },
-    yaxis: { gridcolor: grid },
-    margin: { l: 56, r: 16, t: 36, b: 40 },
-  };
+  return chartLayout((name) => css.getPropertyValue(name), isNarrow());
+}
+
+/**
+ * Plotly's toolbar: on a phone none (it covered the titles); elsewhere it shows on hover only,
+ * and its buttons are taken out of the Tab order, which they filled with ~60 stops before the
+ * content. Mouse users keep it; keyboard users reach the data table instead.
+ */
+export function chartConfig(): Record<string, unknown> {
+  return { responsive: true, displaylogo: false, displayModeBar: isNarrow() ? false : 'hover' };
+}
+
+export function untabToolbar(root: HTMLElement): void {
+  for (const el of root.querySelectorAll<HTMLElement>('.modebar-btn, .modebar a, .modebar button')) el.tabIndex = -1;
 }

@@ -5,6 +5,23 @@ import type { ViewState } from '../url-state.ts';
 export const PAGES = ['symbol', 'forecasts', 'screener', 'console'] as const;
 export type Page = (typeof PAGES)[number];
 
+/** The charts each page can embed alone (`embed=1&chart=<id>`). */
+export const PAGE_CHARTS: Record<Page, readonly string[]> = {
+  symbol: ['iv-history', 'put-call', 'expected-move', 'iv-rank', 'skew-metrics', 'chain', 'term', 'skew', 'surface', 'volume-oi'],
+  forecasts: ['forecast', 'accuracy', 'calibration'],
+  screener: ['screener'],
+  console: [],
+};
+
+/** Why an embed link cannot show anything, or null when it names a chart of its page. */
+export function embedProblem(page: Page, chart: string): string | null {
+  const have = PAGE_CHARTS[page];
+  const list = have.length ? `Charts on this page: ${have.join(', ')}.` : 'This page has no charts to embed.';
+  if (!chart) return `This embed link names no chart (add chart=<id>). ${list}`;
+  if (!have.includes(chart)) return `The ${page} page has no chart "${chart}". ${list}`;
+  return null;
+}
+
 export class Route {
   page = $state<Page>('symbol');
   #symbol = $state('');
@@ -48,11 +65,20 @@ export class Route {
   /** Snapshot date for the chain, skew and surface; empty = the range's last trading date. */
   date = $state('');
   expiry = $state('');
+  /** The skew chart's x axis; '' is by strike. */
+  skew = $state<'' | 'strike' | 'delta'>('');
   model = $state('');
   horizon = $state('');
   sql = $state('');
+  /** Console chart settings, kept in the link once the user picks them. */
+  chartAxes = $state<{ x: string; y: string; kind: string } | null>(null);
   embed = $state(false);
   chart = $state('');
+  /**
+   * Why the range on screen is not the one the user asked for (an inverted range held back): the
+   * panels mark what they show as not current while it is set. Never in the link.
+   */
+  rangeIssue = $state('');
 
   constructor(initial: ViewState) {
     this.page = (initial.page as Page | undefined) ?? 'symbol';
@@ -61,9 +87,11 @@ export class Route {
     if (initial.to) this.to = initial.to;
     this.date = initial.date ?? '';
     this.expiry = initial.expiry ?? '';
+    this.skew = initial.skew === 'delta' || initial.skew === 'strike' ? initial.skew : '';
     this.model = initial.model ?? '';
     this.horizon = initial.horizon ?? '';
     this.sql = initial.sql ?? '';
+    if (initial.cx || initial.cy || initial.ck) this.chartAxes = { x: initial.cx ?? '', y: initial.cy ?? '', kind: initial.ck ?? '' };
     this.embed = initial.embed === '1';
     this.chart = initial.chart ?? '';
   }
@@ -82,12 +110,18 @@ export class Route {
     if (this.page === 'symbol') {
       s.date = this.date || undefined;
       s.expiry = this.expiry || undefined;
+      s.skew = this.skew === 'delta' ? 'delta' : undefined;
     }
     if (this.page === 'forecasts') {
       s.model = this.model || undefined;
       s.horizon = this.horizon || undefined;
     }
-    if (this.page === 'console') s.sql = this.sql || undefined;
+    if (this.page === 'console') {
+      s.sql = this.sql || undefined;
+      s.cx = this.chartAxes?.x || undefined;
+      s.cy = this.chartAxes?.y || undefined;
+      s.ck = this.chartAxes?.kind || undefined;
+    }
     if (this.embed) {
       s.embed = '1';
       s.chart = this.chart || undefined;

@@ -19,23 +19,37 @@ function inRange(from: string, to: string): string {
   return `l.quote_date BETWEEN ${dateLit(from)} AND ${dateLit(to)}`;
 }
 
-/** One point per quote date (the nearest expiry), in price units so it reads next to the spot. */
+/**
+ * One point per quote date (the nearest expiry), in price units so it reads next to the spot.
+ * Labels are a LEFT JOIN: the newest forecasts have no outcome yet, and they are the ones an analyst
+ * opens the page for; `realized` is NULL for them.
+ */
 export function forecastSeriesSql(s: ForecastSelection): string {
-  const where = `${inRange(s.from, s.to)} AND f.underlying = ${symbolLit(s.symbol)}`;
-  const pick = `model = ${wordLit(s.model, 'model')} AND horizon = ${wordLit(s.horizon, 'horizon')}`;
-  // arg_min picks the nearest expiry's values; a row_number() window here trips an internal
-  // error in native DuckDB 1.5.
-  const nearest = (expr: string, name: string) => `arg_min(${expr}, exp_date) AS ${name}`;
+  rangeCheck(s.from, s.to);
+  const qd = 'CAST(CAST(f.quote_ts AS TIMESTAMP) AS DATE)';
+  // One struct per row so arg_min takes the nearest expiry's values together: arg_min skips rows
+  // whose value is NULL, which would pair an open forecast with another expiry's outcome. A
+  // row_number() window here trips an internal error in native DuckDB 1.5.
   return `
-SELECT qd AS date, min(exp_date) AS expiry,
-       ${nearest('em * spot', 'em_hat')},
-       ${nearest('lo68 * spot', 'band68_low')}, ${nearest('hi68 * spot', 'band68_high')},
-       ${nearest('lo95 * spot', 'band95_low')}, ${nearest('hi95 * spot', 'band95_high')},
-       ${nearest('y * spot', 'realized')}
-FROM (${outcomesSql(where)})
-WHERE ${pick}
-GROUP BY qd
-ORDER BY qd`.trim();
+SELECT date, expiry, p.em AS em_hat, p.lo68 AS band68_low, p.hi68 AS band68_high,
+       p.lo95 AS band95_low, p.hi95 AS band95_high, p.y AS realized, p.spot AS spot
+FROM (
+SELECT date, min(exp_date) AS expiry,
+       arg_min({'em': em_hat, 'lo68': band68_low, 'hi68': band68_high, 'lo95': band95_low, 'hi95': band95_high,
+                'y': realized, 'spot': spot}, exp_date) AS p
+FROM (
+  SELECT ${qd} AS date, f.exp_date, f.em_hat, f.band68_low, f.band68_high, f.band95_low, f.band95_high,
+         l.realized_move * s.spot AS realized, s.spot
+  FROM em_forecasts f
+  LEFT JOIN em_labels l
+    ON l.underlying = f.underlying AND l.exp_date = f.exp_date AND l.horizon = f.horizon AND l.quote_date = ${qd}
+  LEFT JOIN spot_history s ON s.symbol = f.underlying AND s.date = ${qd}
+  WHERE f.underlying = ${symbolLit(s.symbol)} AND f.model_version = ${wordLit(s.model, 'model')}
+    AND f.horizon = ${wordLit(s.horizon, 'horizon')} AND ${qd} BETWEEN ${dateLit(s.from)} AND ${dateLit(s.to)}
+)
+GROUP BY date
+)
+ORDER BY date`.trim();
 }
 
 const SUMS = 'n, hits68, hits95, abs_err_sum, y_sum, pinball68_sum, pinball95_sum';

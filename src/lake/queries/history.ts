@@ -73,3 +73,18 @@ export function optionsDateBounds(manifest: Manifest): { min: string; max: strin
   }
   return min && max ? { min, max } : null;
 }
+
+/**
+ * Skew metrics per trading day from atm_features, at the expiry nearest 30 days: the 25-delta risk
+ * reversal (call IV − put IV), the 25-delta butterfly (wings over ATM) and the ATM term slope (IV
+ * change per 30 days), all in IV units, so they read beside the ATM IV.
+ */
+export function skewMetricsSql(r: SymbolRange): string {
+  assertRange(r);
+  return `
+SELECT quote_date AS date, exp_date AS expiry, dte, atm_iv, rr_25delta AS rr25, fly_25delta AS fly25, iv_term_slope AS term_slope
+FROM atm_features
+WHERE underlying = ${symbolLit(r.symbol)} AND quote_date BETWEEN ${dateLit(r.from)} AND ${dateLit(r.to)} AND dte > 0
+QUALIFY row_number() OVER (PARTITION BY quote_date ORDER BY abs(dte - 30), dte) = 1
+ORDER BY quote_date`.trim();
+}

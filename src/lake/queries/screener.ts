@@ -30,3 +30,18 @@ SELECT v.symbol, v.date AS as_of, v.iv, v.hv, v.iv - v.hv AS iv_hv_spread, v.iv_
 FROM v LEFT JOIN em USING (symbol) LEFT JOIN vol USING (symbol)
 ORDER BY v.symbol`.trim();
 }
+
+/**
+ * Daily ATM IV per symbol for the screener's sparklines, or null when options_daily does not cover
+ * the range: a sparkline is only worth a few KiB of rollup, never a scan of the raw options.
+ */
+export function screenerSparkSql(manifest: Manifest, locate: Locate, from: string, to: string): string | null {
+  rangeCheck(from, to);
+  if (!rollupCoversRange(manifest, from, to)) return null;
+  return `
+SELECT act_symbol AS symbol, date, (sum(atm_vol_sum) / nullif(sum(atm_n), 0))::DOUBLE AS atm_iv
+FROM ${scan(manifest, 'options_daily', locate, { from, to })}
+WHERE date BETWEEN ${dateLit(from)} AND ${dateLit(to)}
+GROUP BY act_symbol, date
+ORDER BY act_symbol, date`.trim();
+}

@@ -50,31 +50,43 @@ GROUP BY expiration, date
 ORDER BY expiration`.trim();
 }
 
-/** Calls and puts side by side for the strikes nearest the spot. */
-/** Calls and puts side by side for the strikes nearest the spot. */
+/**
+ * Calls and puts side by side for the strikes nearest the spot, with the mid, the spread, the
+ * greeks and each side's breakeven at expiry bought at the mid (call: strike + mid, put: strike -
+ * mid), all computed here so the page only formats.
+ */
 export function chainSql(manifest: Manifest, locate: Locate, s: ExpirySnapshot, width = 10): string {
   if (!Number.isInteger(width) || width < 1 || width > 100) throw new Error('chain width must be 1-100');
   const side = (cp: 'C' | 'P', prefix: string): string =>
-    CHAIN_COLUMNS.map(([col, name, cast]) => `max(${col}) FILTER (WHERE call_put = '${cp}')${cast} AS ${prefix}_${name}`).join(', ');
+    CHAIN_COLUMNS.map(([expr, name]) => `max(${expr}) FILTER (WHERE call_put = '${cp}') AS ${prefix}_${name}`).join(',\n         ');
   return `
 WITH chain AS (
-  SELECT strike::DOUBLE AS strike, ${side('C', 'call')}, ${side('P', 'put')}
+  SELECT strike::DOUBLE AS strike,
+         ${side('C', 'call')},
+         ${side('P', 'put')}
   FROM ${optionsOn(manifest, locate, s)}
   WHERE expiration = ${dateLit(s.expiry)}
   GROUP BY strike
 ), near AS (
   SELECT * FROM chain ORDER BY abs(strike - ${spotOn(s)}), strike LIMIT ${2 * width}
 )
-SELECT * FROM near ORDER BY strike`.trim();
+SELECT *, strike + call_mid AS call_breakeven, strike - put_mid AS put_breakeven
+FROM near ORDER BY strike`.trim();
 }
 
-const CHAIN_COLUMNS: [column: string, name: string, cast: string][] = [
-  ['bid', 'bid', '::DOUBLE'],
-  ['ask', 'ask', '::DOUBLE'],
-  ['vol', 'iv', '::DOUBLE'],
-  ['delta', 'delta', '::DOUBLE'],
-  ['volume', 'volume', ''],
-  ['open_interest', 'oi', ''],
+/** Per side: the expression over one contract's row and its column name. */
+const CHAIN_COLUMNS: [expr: string, name: string][] = [
+  ['bid::DOUBLE', 'bid'],
+  ['ask::DOUBLE', 'ask'],
+  ['(bid::DOUBLE + ask::DOUBLE) / 2', 'mid'],
+  ['ask::DOUBLE - bid::DOUBLE', 'spread'],
+  ['vol::DOUBLE', 'iv'],
+  ['delta::DOUBLE', 'delta'],
+  ['gamma::DOUBLE', 'gamma'],
+  ['theta::DOUBLE', 'theta'],
+  ['vega::DOUBLE', 'vega'],
+  ['volume', 'volume'],
+  ['open_interest', 'oi'],
 ];
 
 /** ATM IV per listed expiry (|delta| 0.4-0.6, calls and puts averaged). */
