@@ -221,7 +221,13 @@ let consoleViewsOf: string | null = null;
  */
 function consoleConnection(eng: Engine): DuckDBConnection {
   if (dataset && consoleViewsOf !== dataset.manifest.datasetVersion) {
-    for (const stmt of createViewsSql(dataset.manifest, registeredName)) eng.console.query(stmt);
+    for (const stmt of createViewsSql(dataset.manifest, registeredName)) {
+      // A view the pages could not create (a broken file or server, openDataset) is left out here
+      // too: a query naming it gets that finding (brokenIn), every other table stays usable.
+      const view = /VIEW (\w+)/.exec(stmt)?.[1];
+      if (view && broken.has(view)) continue;
+      eng.console.query(stmt);
+    }
     consoleViewsOf = dataset.manifest.datasetVersion;
   }
   return eng.console;
