@@ -162,6 +162,57 @@ describe('EngineClient', () => {
     expect(engines[1]!.inits).toBe(1);
   });
 
+  it('with a standby, a stuck worker is swapped for the engine already open, and a new standby starts', async () => {
+    const engines: { calls: Call[]; inits: number; refreshes: number; closed: boolean }[] = [];
+    const spawn = () => {
+      const state = { calls: [] as Call[], inits: 0, refreshes: 0, closed: false };
+      engines.push(state);
+      const api: Partial<EngineApi> = {
+        async init() {
+          state.inits += 1;
+          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
+        },
+        async refresh() {
+          state.refreshes += 1;
+          return { changed: false, manifest: { datasetVersion: 'v1' } as never };
+        },
+        run(sql, id) {
+          return new Promise<QueryResult>((resolve) => {
+            const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
+            state.calls.push({ sql, id, resolve: answer });
+            if (sql !== 'SELECT stuck') answer();
+          });
+        },
+        async cancel() {
+          return true;
+        },
+      };
+      const channel = new MessageChannel();
+      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+      const port = channel.port2 as unknown as Worker & { terminate(): void };
+      port.terminate = () => ((state.closed = true), channel.port1.close(), channel.port2.close());
+      return port;
+    };
+    const client = new EngineClient(spawn, { querySeconds: 60, memoryMiB: 512 });
+    client.prepareStandby();
+    await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
+    // Only after the first engine opened: a standby never competes with the cold start.
+    await until(() => engines.length === 2 && engines[1]!.inits === 1);
+    expect(client.hasStandby).toBe(true);
+    const stuck = client.query('SELECT stuck', { slot: 'console', console: false });
+    await until(() => engines[0]!.calls.length === 1);
+    await client.cancel('console');
+    await expect(stuck).rejects.toSatisfy((x: unknown) => isSilent(x));
+    expect((await client.query('SELECT 42')).columns[0]!.values).toEqual(['SELECT 42']);
+    // The standby answered, opened once (its init) and refreshed once (the swap); a new one waits.
+    expect(engines[0]!.closed).toBe(true);
+    expect(engines[1]!.calls.map((c) => c.sql)).toEqual(['SELECT 42']);
+    expect([engines[1]!.inits, engines[1]!.refreshes]).toEqual([1, 1]);
+    await until(() => engines.length === 3 && engines[2]!.inits === 1);
+    expect(client.hasStandby).toBe(true);
+    expect(client.restarts).toBe(1);
+  });
+
   it('stops a query past its time budget with a message, and the next one answers', async () => {
     const engines: number[] = [];
     const client = new EngineClient(() => {

@@ -53,6 +53,16 @@ export class EngineClient {
   #opened: { url: string; options: InitOptions } | null = null;
   /** A replacement worker being started; calls wait for it. */
   #restarting: Promise<void> | null = null;
+  /**
+   * A second engine opened on the same dataset and left idle, so replacing a stuck worker is a
+   * swap, not a new engine start (compiling 34 MB of wasm, the extension, the views: seconds).
+   * Started on request (prepareStandby: the console, where runaway queries are typed) and again
+   * after each swap; it costs a second engine's memory.
+   */
+  #standby: { worker: Worker; api: Comlink.Remote<EngineApi>; ready: Promise<InitInfo> } | null = null;
+  #wantStandby = false;
+  /** The first init's outcome: a standby starts after it, never competing with the cold start. */
+  #initialized: Promise<unknown> | null = null;
   #budgets: Budgets;
   /** Workers replaced after a query could not be stopped (tests and the status line read it). */
   restarts = 0;
@@ -103,11 +113,27 @@ export class EngineClient {
     this.#worker = null;
     for (const run of this.#runs.values()) if (run.stop) this.#settle(run, run.stop);
     const opened = this.#opened;
+    const standby = this.#standby;
+    this.#standby = null;
     this.#restarting = (async () => {
       if (!opened) return;
-      const info = await this.#remote().init(opened.url, undefined, opened.options);
+      let info: InitInfo | null = null;
+      if (standby) {
+        this.#worker = standby.worker;
+        this.#api = standby.api;
+        info = await standby.ready.catch(() => null);
+        // Opened a while ago: pick up a manifest published since (live mode); unchanged otherwise.
+        if (info) info = { ...info, manifest: (await standby.api.refresh()).manifest };
+        else {
+          (standby.worker as Partial<Worker>).terminate?.();
+          this.#api = null;
+          this.#worker = null;
+        }
+      }
+      info ??= await this.#remote().init(opened.url, undefined, opened.options);
       if (info.manifest.datasetVersion !== this.#info?.manifest.datasetVersion) this.#cache.clear();
       this.#info = { ...info, marks: this.#info?.marks ?? info.marks };
+      if (this.#wantStandby) this.#startStandby();
     })();
     const done = this.#restarting.then(
       () => {
@@ -120,6 +146,31 @@ export class EngineClient {
       },
     );
     return done;
+  }
+
+  /** Keeps an idle second engine on the current dataset from now on (see #standby). */
+  prepareStandby(): void {
+    this.#wantStandby = true;
+    void this.#initialized?.then(() => !this.#restarting && this.#startStandby(), () => undefined);
+  }
+
+  /** Whether an idle engine is waiting to replace the current one (tests read it). */
+  get hasStandby(): boolean {
+    return this.#standby !== null;
+  }
+
+  #startStandby(): void {
+    if (this.#standby || !this.#opened) return;
+    const worker = this.spawn();
+    const api = Comlink.wrap<EngineApi>(worker);
+    const ready = api.init(this.#opened.url, undefined, this.#opened.options);
+    const standby = { worker, api, ready };
+    ready.catch(() => {
+      // A standby that cannot open is dropped; a replacement then starts a fresh engine.
+      if (this.#standby === standby) this.#standby = null;
+      (worker as Partial<Worker>).terminate?.();
+    });
+    this.#standby = standby;
   }
 
   #settle(run: Run, outcome: unknown, result?: QueryResult): void {
@@ -178,11 +229,14 @@ export class EngineClient {
     const cacheBytes = options.cacheBytes ?? cacheSetting();
     const opened = { base, extension, cacheBytes, memoryMiB: options.memoryMiB ?? this.#budgets.memoryMiB };
     this.#opened = { url: absolute, options: opened };
-    const info = await this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, opened);
+    const started = this.#remote().init(absolute, onProgress ? Comlink.proxy(onProgress) : undefined, opened);
+    this.#initialized = started;
+    const info = await started;
     adoptMarks(info.marks);
     markOnce('engine-ready');
     this.#cache.clear();
     this.#info = info;
+    if (this.#wantStandby && !this.#restarting) this.#startStandby();
     return info;
   }
 
