@@ -1,12 +1,11 @@
 // Ingest's Prometheus metrics. The loop reports what happened through IngestObserver (a few calls
 // in realtime/ingest.ts); what Redis knows (lag, up) is asked at scrape time, so a scrape always
 // sees the current value rather than the one at the last flush.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Redis } from '../realtime/stream.ts';
 import { deadLetterClass } from './dead-letter-reason.ts';
-import { lagForScrape, redisUp } from './stream-lag.ts';
+import { manifestCreatedAt } from './manifest-time.ts';
+import { redisGauges } from './stream-lag.ts';
 
 export interface IngestObserver {
   read(entries: number): void;
@@ -26,22 +25,11 @@ export interface IngestMetricsOptions {
 /** Registers ingest's metrics; returns the observer the loop reports to. */
 export async function ingestMetrics(o: IngestMetricsOptions): Promise<IngestObserver> {
   const { registry, redis, stream, group } = o;
-  const labels = { stream, group };
   const registers = [registry];
-  let lastPublish = await manifestCreatedAt(o.root);
+  const published = await manifestCreatedAt(o.root);
+  let lastPublish = published === null ? null : new Date(published);
 
-  new Gauge({
-    name: 'quantiv_stream_lag_entries',
-    help: 'Stream entries not yet published: never delivered to the group plus delivered but unacknowledged.',
-    labelNames: ['stream', 'group'],
-    registers,
-    async collect() {
-      // Unknown while Redis is down: no sample rather than a made-up 0 (quantiv_redis_up says why).
-      this.reset();
-      const lag = await lagForScrape(redis, stream, group);
-      if (lag !== null) this.set(labels, lag);
-    },
-  });
+  redisGauges(registers, redis, stream, group);
   new Gauge({
     name: 'quantiv_ingest_last_publish_timestamp_seconds',
     help: 'Unix time of the last manifest publish of the lake (by this ingest, or before it started).',
@@ -56,14 +44,6 @@ export async function ingestMetrics(o: IngestMetricsOptions): Promise<IngestObse
     registers,
     collect() {
       if (lastPublish) this.set((Date.now() - lastPublish.getTime()) / 1000);
-    },
-  });
-  new Gauge({
-    name: 'quantiv_redis_up',
-    help: '1 when Redis answers PING, else 0.',
-    registers,
-    async collect() {
-      this.set((await redisUp(redis)) ? 1 : 0);
     },
   });
   const read = new Counter({ name: 'quantiv_ingest_entries_read_total', help: 'Stream entries read (valid and bad).', registers });
@@ -94,14 +74,4 @@ export async function ingestMetrics(o: IngestMetricsOptions): Promise<IngestObse
       if (p.files > 0) lastPublish = p.at;
     },
   };
-}
-
-async function manifestCreatedAt(root: string): Promise<Date | null> {
-  try {
-    const m = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')) as { createdAt?: unknown };
-    const t = typeof m.createdAt === 'string' ? new Date(m.createdAt) : null;
-    return t && !Number.isNaN(t.getTime()) ? t : null;
-  } catch {
-    return null;
-  }
 }

@@ -2,13 +2,12 @@
 // its result, and (each optional) Redis stream lag, Redis and PostgreSQL up, and the lake's last
 // publish. It runs apart from ingest on purpose: while ingest is down this process still shows
 // the lag growing, which is what the "ingest down" and "lag" alerts need.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import { runChecks, type CheckReport } from '../check/checks.ts';
 import type { Redis } from '../realtime/stream.ts';
-import { lagForScrape, redisUp } from './stream-lag.ts';
+import { manifestCreatedAt } from './manifest-time.ts';
+import { redisGauges } from './stream-lag.ts';
 
 export interface MonitorOptions {
   registry: Registry;
@@ -35,26 +34,7 @@ export function startMonitor(o: MonitorOptions): Monitor {
 
   if (o.redis) {
     const { client, stream, group } = o.redis;
-    new Gauge({
-      name: 'quantiv_stream_lag_entries',
-      help: 'Stream entries not yet published: never delivered to the group plus delivered but unacknowledged.',
-      labelNames: ['stream', 'group'],
-      registers,
-      async collect() {
-        // Unknown while Redis is down: no sample rather than a made-up 0 (quantiv_redis_up says why).
-        this.reset();
-        const lag = await lagForScrape(client, stream, group);
-        if (lag !== null) this.set({ stream, group }, lag);
-      },
-    });
-    new Gauge({
-      name: 'quantiv_redis_up',
-      help: '1 when Redis answers PING, else 0.',
-      registers,
-      async collect() {
-        this.set((await redisUp(client)) ? 1 : 0);
-      },
-    });
+    redisGauges(registers, client, stream, group);
   }
   if (o.pgUrl) {
     const url = o.pgUrl;
@@ -146,15 +126,6 @@ async function postgresAnswers(url: string): Promise<boolean> {
     return false;
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-async function manifestCreatedAt(root: string): Promise<number | null> {
-  try {
-    const t = Date.parse(String((JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')) as { createdAt?: unknown }).createdAt));
-    return Number.isNaN(t) ? null : t;
-  } catch {
-    return null;
   }
 }
 

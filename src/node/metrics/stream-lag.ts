@@ -2,6 +2,7 @@
 // (and is still reported while ingest is down): entries never delivered to the group plus entries
 // delivered but not yet acknowledged. Ingest acknowledges only after publishing, so the sum is
 // "entries not yet published".
+import { Gauge, type Registry } from 'prom-client';
 import type { Redis } from '../realtime/stream.ts';
 
 export interface StreamLag {
@@ -56,4 +57,31 @@ export async function lagForScrape(redis: Redis, stream: string, group: string):
 export async function redisUp(redis: Redis): Promise<boolean> {
   if (!redis.isReady) return false;
   return (await withTimeout(redis.ping(), 2000).catch(() => null)) === 'PONG';
+}
+
+/**
+ * quantiv_stream_lag_entries and quantiv_redis_up, read from Redis at scrape time: the same series
+ * whether ingest or the monitor serves them.
+ */
+export function redisGauges(registers: Registry[], redis: Redis, stream: string, group: string): void {
+  new Gauge({
+    name: 'quantiv_stream_lag_entries',
+    help: 'Stream entries not yet published: never delivered to the group plus delivered but unacknowledged.',
+    labelNames: ['stream', 'group'],
+    registers,
+    async collect() {
+      // Unknown while Redis is down: no sample rather than a made-up 0 (quantiv_redis_up says why).
+      this.reset();
+      const lag = await lagForScrape(redis, stream, group);
+      if (lag !== null) this.set({ stream, group }, lag);
+    },
+  });
+  new Gauge({
+    name: 'quantiv_redis_up',
+    help: '1 when Redis answers PING, else 0.',
+    registers,
+    async collect() {
+      this.set((await redisUp(redis)) ? 1 : 0);
+    },
+  });
 }
