@@ -45,6 +45,44 @@ const until = async (ok: () => boolean) => {
   expect(ok()).toBe(true);
 };
 
+/**
+ * Engines spawned on demand, each on its own MessageChannel: queries in `held` answer only when the
+ * test resolves them, and cancel() is acknowledged while the operator keeps running.
+ */
+function stubbornEngines(held: string[]) {
+  const engines: { calls: Call[]; inits: number; refreshes: number; closed: boolean }[] = [];
+  const spawn = () => {
+    const state = { calls: [] as Call[], inits: 0, refreshes: 0, closed: false };
+    engines.push(state);
+    const api: Partial<EngineApi> = {
+      async init() {
+        state.inits += 1;
+        return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
+      },
+      async refresh() {
+        state.refreshes += 1;
+        return { changed: false, manifest: { datasetVersion: 'v1' } as never };
+      },
+      run(sql, id) {
+        return new Promise<QueryResult>((resolve) => {
+          const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
+          state.calls.push({ sql, id, resolve: answer });
+          if (!held.includes(sql)) answer();
+        });
+      },
+      async cancel() {
+        return true;
+      },
+    };
+    const channel = new MessageChannel();
+    Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+    const port = channel.port2 as unknown as Worker & { terminate(): void };
+    port.terminate = () => ((state.closed = true), channel.port1.close(), channel.port2.close());
+    return port;
+  };
+  return { engines, spawn };
+}
+
 let close: () => void = () => {};
 afterEach(() => close());
 
@@ -115,32 +153,7 @@ describe('EngineClient', () => {
 
   it('replaces a worker that cannot stop a cancelled query, re-runs the others, and answers the next', async () => {
     // Each spawn is a fresh engine; the first one's 'SELECT stuck' never stops, even when cancelled.
-    const engines: { calls: Call[]; inits: number; closed: boolean }[] = [];
-    const spawn = () => {
-      const state = { calls: [] as Call[], inits: 0, closed: false };
-      engines.push(state);
-      const api: Partial<EngineApi> = {
-        async init() {
-          state.inits += 1;
-          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
-        },
-        run(sql, id) {
-          return new Promise<QueryResult>((resolve) => {
-            const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
-            state.calls.push({ sql, id, resolve: answer });
-            if (sql !== 'SELECT stuck' && sql !== 'SELECT waits') answer();
-          });
-        },
-        async cancel() {
-          return true; // acknowledged, but the operator keeps running
-        },
-      };
-      const channel = new MessageChannel();
-      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
-      const port = channel.port2 as unknown as Worker & { terminate(): void };
-      port.terminate = () => ((state.closed = true), channel.port1.close(), channel.port2.close());
-      return port;
-    };
+    const { engines, spawn } = stubbornEngines(['SELECT stuck', 'SELECT waits']);
     const client = new EngineClient(spawn, { querySeconds: 60, memoryMiB: 512 });
     await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
     const stuck = client.query('SELECT stuck', { slot: 'console' });
@@ -163,36 +176,7 @@ describe('EngineClient', () => {
   });
 
   it('with a standby, a stuck worker is swapped for the engine already open, and a new standby starts', async () => {
-    const engines: { calls: Call[]; inits: number; refreshes: number; closed: boolean }[] = [];
-    const spawn = () => {
-      const state = { calls: [] as Call[], inits: 0, refreshes: 0, closed: false };
-      engines.push(state);
-      const api: Partial<EngineApi> = {
-        async init() {
-          state.inits += 1;
-          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
-        },
-        async refresh() {
-          state.refreshes += 1;
-          return { changed: false, manifest: { datasetVersion: 'v1' } as never };
-        },
-        run(sql, id) {
-          return new Promise<QueryResult>((resolve) => {
-            const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
-            state.calls.push({ sql, id, resolve: answer });
-            if (sql !== 'SELECT stuck') answer();
-          });
-        },
-        async cancel() {
-          return true;
-        },
-      };
-      const channel = new MessageChannel();
-      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
-      const port = channel.port2 as unknown as Worker & { terminate(): void };
-      port.terminate = () => ((state.closed = true), channel.port1.close(), channel.port2.close());
-      return port;
-    };
+    const { engines, spawn } = stubbornEngines(['SELECT stuck']);
     const client = new EngineClient(spawn, { querySeconds: 60, memoryMiB: 512 });
     client.prepareStandby();
     await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
