@@ -21,6 +21,7 @@ import { pruneFiles, type Manifest } from '../src/lake/manifest.ts';
 import { TABLE_NAMES } from '../src/lake/schema.ts';
 import { loadManifest } from './manifest-load.ts';
 import { createViewsSql, registeredName, urlLocator } from '../src/lake/views.ts';
+import { viewDefs, viewsFor, type ViewDef } from '../src/engine/view-deps.ts';
 import { allowOrigins, installHttpMeter, lakeCache, meter, NoAnswerError, prefetchTails, takeFault } from './http-meter.ts';
 import { dropPreloads, settlePreloads } from './preloads.ts';
 import { guardRemoteWrites, RemoteWriteError } from './remote-writes.ts';
@@ -103,6 +104,7 @@ function getEngine(source?: ExtensionSource, origins: string[] = [], memoryMiB?:
       query: { queryPollingInterval: 50 },
     });
     const conn = db.connect();
+    markOnce('engine-opened');
     allowOrigins([...origins, source.repository]);
     // The entry started the extension's download; LOAD's synchronous request is answered from it.
     await settlePreloads();
@@ -155,7 +157,8 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
   if (!queued.delete(id)) throw new Error(CANCELLED);
   const eng = await getEngine();
   const { db } = eng;
-  const conn = on === 'console' ? consoleConnection(eng) : eng.conn;
+  const conn = on === 'console' ? await consoleConnection(eng) : eng.conn;
+  if (on === 'pages') await ensureViews(eng, sql);
   if (cancelled.delete(id)) throw new Error(CANCELLED);
   takeFault();
   lakeCache?.takeTouched();
@@ -225,14 +228,15 @@ let consoleViewsOf: string | null = null;
  * does not pay for them. Its views are ordinary (shared-catalog) views: the console may replace
  * them, which changes only what the console sees. Call inside serial().
  */
-function consoleConnection(eng: Engine): DuckDBConnection {
+async function consoleConnection(eng: Engine): Promise<DuckDBConnection> {
   if (dataset && consoleViewsOf !== dataset.manifest.datasetVersion) {
     for (const stmt of createViewsSql(dataset.manifest, registeredName)) {
-      // A view the pages could not create (a broken file or server, openDataset) is left out here
-      // too: a query naming it gets that finding (brokenIn), every other table stays usable.
-      const view = /VIEW (\w+)/.exec(stmt)?.[1];
-      if (view && broken.has(view)) continue;
-      eng.console.query(stmt);
+      // A view that cannot be created (a broken file or server) is left out here too: a query
+      // naming it gets that finding (brokenIn), every other table stays usable.
+      const view = /VIEW (\w+)/.exec(stmt)?.[1] ?? '';
+      if (broken.has(view)) continue;
+      const finding = await createView(eng.console, stmt);
+      if (finding) broken.set(view, finding);
     }
     consoleViewsOf = dataset.manifest.datasetVersion;
   }
@@ -240,8 +244,8 @@ function consoleConnection(eng: Engine): DuckDBConnection {
 }
 
 /** EngineApi.classify on the console's connection (binding a SELECT needs its views); inside serial(). */
-function classifyOn(eng: Engine, sql: string): SqlVerdict {
-  const conn = consoleConnection(eng);
+async function classifyOn(eng: Engine, sql: string): Promise<SqlVerdict> {
+  const conn = await consoleConnection(eng);
   const tokens = eng.db.tokenize(sql);
   const statements = splitStatements(sql, tokens);
   let probeError: string | null = null;
@@ -268,7 +272,10 @@ function prefetchFooters(manifest: Manifest, base: string): Promise<void> {
   return prefetchTails(firsts.map(url));
 }
 
-/** Registers the manifest's new files and (re-)creates the views over it; call inside serial(). */
+/**
+ * Registers the manifest's new files and defines its views; each is created on the pages'
+ * connection when a query first names it (ensureViews). Call inside serial().
+ */
 async function openDataset(eng: Engine, manifest: Manifest, base: string): Promise<void> {
   const url = urlLocator(base);
   for (const file of manifest.files) {
@@ -279,23 +286,42 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
     registered.add(name);
   }
   broken.clear();
-  for (const stmt of createViewsSql(manifest, registeredName, { temp: true })) {
-    try {
-      takeFault();
-      eng.conn.query(stmt);
-      const late = takeFault();
-      if (late) throw late;
-    } catch (e) {
-      // Creating a view reads its first file's footer, so a broken file or server fails here
-      // already. Such a view (and any built on it) is left out and remembered: its queries get
-      // the finding, while every other table keeps working.
-      const cause = takeFault() ?? (e as Error);
-      const view = /VIEW (\w+)/.exec(stmt)?.[1];
-      const dependsOn = brokenIn(cause.message);
-      const isFinding = cause instanceof NoAnswerError || /^Data server:|was replaced on the server/.test(cause.message);
-      if (!view || (!isFinding && !dependsOn)) throw new Error(await diagnose(cause.message, cause));
-      broken.set(view, dependsOn ?? (await diagnose(cause.message, cause)));
-    }
+  created.clear();
+  views = viewDefs(createViewsSql(manifest, registeredName, { temp: true }));
+}
+
+/** The dataset's views, and those created on the pages' connection since it was opened. */
+let views = new Map<string, ViewDef>();
+const created = new Set<string>();
+
+/** Creates the views sql names, and the views they read, that are not there yet; inside serial(). */
+async function ensureViews(eng: Engine, sql: string): Promise<void> {
+  for (const view of viewsFor(sql, views)) {
+    if (created.has(view.name) || broken.has(view.name)) continue;
+    const finding = await createView(eng.conn, view.sql);
+    if (finding) broken.set(view.name, finding);
+    else created.add(view.name);
+  }
+}
+
+/**
+ * Runs one CREATE VIEW. Creating a view reads its first file's footer, so a broken file or server
+ * fails here already: such a finding (and a view built on a broken one) is returned, the view is
+ * left out and its queries get the finding, while every other table keeps working.
+ */
+async function createView(conn: DuckDBConnection, stmt: string): Promise<string | null> {
+  try {
+    takeFault();
+    conn.query(stmt);
+    const late = takeFault();
+    if (late) throw late;
+    return null;
+  } catch (e) {
+    const cause = takeFault() ?? (e as Error);
+    const dependsOn = brokenIn(cause.message);
+    const isFinding = cause instanceof NoAnswerError || /^Data server:|was replaced on the server/.test(cause.message);
+    if (!isFinding && !dependsOn) throw new Error(await diagnose(cause.message, cause));
+    return dependsOn ?? (await diagnose(cause.message, cause));
   }
 }
 
@@ -355,9 +381,9 @@ export const api: EngineApi = {
       const eng = await getEngine();
       const { db } = eng;
       // On the console's connection: the text is the console's, spliced into a COPY.
-      const conn = consoleConnection(eng);
+      const conn = await consoleConnection(eng);
       // Only a query may be spliced into the COPY, or its text could close the parenthesis.
-      const check = classifyOn(eng, sql);
+      const check = await classifyOn(eng, sql);
       if (!check.readOnly) throw new Error(check.statements === 1 ? 'Only a SELECT can be exported' : check.reason);
       // An in-memory file: DuckDB writes it, we copy it out and drop it.
       // Under the one prefix the fences let DuckDB write to.
