@@ -8,7 +8,7 @@ import { ToolError } from './usage-error.ts';
 /** How long a tool keeps reconnecting before it exits with EXIT.UNAVAILABLE (--give-up-after). */
 export const DEFAULT_GIVE_UP_MS = 300_000;
 export const BACKOFF_BASE_MS = 100;
-export const BACKOFF_CAP_MS = 5_000;
+export const BACKOFF_CAP_MS = 3_000;
 
 /**
  * Capped exponential backoff with jitter: attempt n waits between half and all of
@@ -28,7 +28,7 @@ const PG_REFUSED = /^(28000|28P01|3D000)$/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
 const LOST_NAMES = new Set(['SocketClosedUnexpectedlyError', 'ConnectionTimeoutError', 'SocketTimeoutError', 'ClientOfflineError']);
 const LOST_TEXT = /Connection terminated|Client was closed|not queryable|Socket closed unexpectedly|^LOADING |connection timeout|Connection ended/i;
-const REFUSED_TEXT = /^(WRONGPASS|NOAUTH|NOPERM)\b|password authentication failed|does not exist$/;
+const REFUSED_TEXT = /^(WRONGPASS|NOAUTH|NOPERM)\b|^password authentication failed|^(database|role) ".*" does not exist$/;
 
 function inner(e: unknown): unknown {
   // net.connect to a name with several addresses fails with an AggregateError of each attempt.
@@ -110,6 +110,16 @@ export class Outage {
   /** True once the outage has lasted longer than the give-up time. */
   expired(): boolean {
     return this.#since !== null && this.now() - this.#since >= this.giveUpMs;
+  }
+
+  /**
+   * The wait before the next attempt: the backoff, but never past the give-up time, so the last
+   * attempt is made at that moment rather than a backoff step after it. null once expired.
+   */
+  nextDelay(attempt: number): number | null {
+    if (this.expired()) return null;
+    const left = this.#since === null ? Infinity : this.giveUpMs - (this.now() - this.#since);
+    return Math.max(0, Math.min(backoffMs(attempt), left));
   }
 
   recovered(): void {

@@ -20,7 +20,7 @@
 // give-up time it exits with EXIT.UNAVAILABLE; a refused connection (auth, missing database) is
 // not retried (EXIT.REFUSED).
 import { existsSync } from 'node:fs';
-import { backoffMs, connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel, sleep } from '../reconnect.ts';
+import { connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel, sleep } from '../reconnect.ts';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -175,8 +175,9 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
       if (problem === 'refused') throw refusedError(label, e);
       if (problem !== 'lost') throw e;
       outage.lost(e);
-      if (outage.expired()) throw outage.gaveUp();
-      await sleep(backoffMs(attempt++));
+      const wait = outage.nextDelay(attempt++);
+      if (wait === null) throw outage.gaveUp();
+      await sleep(wait);
     }
   }
 }

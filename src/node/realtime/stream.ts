@@ -2,7 +2,7 @@
 // and the dead-letter stream. Raw XREADGROUP replies are parsed here so a pending entry whose
 // message was trimmed away (nil) is seen as such.
 import { createClient } from 'redis';
-import { backoffMs, connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel } from '../reconnect.ts';
+import { connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel } from '../reconnect.ts';
 
 // RESP2 explicitly (node-redis 6 defaults to RESP3): the raw stream replies parsed below are arrays.
 const makeClient = (url: string) => createClient({ url, RESP: 2 });
@@ -50,7 +50,7 @@ export async function connectRedis(url: string, o: RedisConnectOptions = {}): Pr
           return new Error('refused');
         }
         outage.lost(cause);
-        return outage.expired() ? new Error('gave up') : backoffMs(retries);
+        return outage.nextDelay(retries) ?? new Error('gave up');
       },
     },
   });
