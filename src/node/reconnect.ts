@@ -27,7 +27,7 @@ const PG_LOST = /^(08...|57P0[123])$/;
 const PG_REFUSED = /^(28000|28P01|3D000)$/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
 const LOST_NAMES = new Set(['SocketClosedUnexpectedlyError', 'ConnectionTimeoutError', 'SocketTimeoutError', 'ClientOfflineError']);
-const LOST_TEXT = /Connection terminated|Client was closed|not queryable|Socket closed unexpectedly|^LOADING |connection timeout|Connection ended/i;
+const LOST_TEXT = /Connection terminated|Client was closed|The client is closed|not queryable|Socket closed unexpectedly|^LOADING |connection timeout|Connection ended/i;
 const REFUSED_TEXT = /^(WRONGPASS|NOAUTH|NOPERM)\b|^password authentication failed|^(database|role) ".*" does not exist$/;
 
 function inner(e: unknown): unknown {

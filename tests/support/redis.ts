@@ -26,6 +26,8 @@ export interface RedisServer {
 export interface RedisStartOptions {
   /** Keep data across kill/start: appendonly yes, appendfsync always. */
   persist?: boolean;
+  /** requirepass: clients must AUTH with it (the returned url carries it). */
+  password?: string;
 }
 
 async function ping(url: string): Promise<boolean> {
@@ -54,15 +56,15 @@ function alive(pid: number): boolean {
 }
 
 /** Launches redis-server on port/dir; returns its pid, or null when the port was taken. */
-async function launch(port: number, dir: string, persist: boolean): Promise<number | null> {
+async function launch(port: number, dir: string, persist: boolean, password?: string): Promise<number | null> {
   const pidfile = join(dir, 'redis.pid');
   rmSync(pidfile, { force: true });
   execFileSync('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--dir', dir,
     '--save', '', ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
-    '--pidfile', pidfile, '--logfile', join(dir, 'redis.log'),
+    '--pidfile', pidfile, '--logfile', join(dir, 'redis.log'), ...(password ? ['--requirepass', password] : []),
   ]);
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(existsSync(pidfile) && (await ping(url)))) {
     if (Date.now() > deadline) {
@@ -82,7 +84,7 @@ export async function startRedis(opts: RedisStartOptions = {}): Promise<RedisSer
     const dir = mkdtempSync(join(tmpdir(), 'quantiv-redis-'));
     let pid: number | null;
     try {
-      pid = await launch(port, dir, persist);
+      pid = await launch(port, dir, persist, opts.password);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       if (attempt < 3) continue;
@@ -95,7 +97,7 @@ export async function startRedis(opts: RedisStartOptions = {}): Promise<RedisSer
     }
     let current: number = pid;
     const server: RedisServer = {
-      url: `redis://127.0.0.1:${port}`,
+      url: `redis://${opts.password ? `:${opts.password}@` : ''}127.0.0.1:${port}`,
       port,
       dir,
       get pid() {
@@ -111,7 +113,7 @@ export async function startRedis(opts: RedisStartOptions = {}): Promise<RedisSer
         while (alive(current) && Date.now() < until) await sleep(25);
       },
       async start() {
-        const again = await launch(port, dir, persist);
+        const again = await launch(port, dir, persist, opts.password);
         if (again === null) throw new Error(`port ${port} was taken while redis-server was down`);
         current = again;
       },

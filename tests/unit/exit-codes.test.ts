@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/node/exit-codes.ts';
 import { freePort } from '../../src/node/net.ts';
 import { startPostgres, type PgCluster } from '../support/postgres.ts';
+import { startRedis, type RedisServer } from '../support/redis.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const STACK = /\n\s+at /;
@@ -26,11 +27,12 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 let cluster: PgCluster;
+let locked: RedisServer;
 let dir: string;
 let closed: number;
 
 beforeAll(async () => {
-  [cluster, closed] = await Promise.all([startPostgres(), freePort()]);
+  [cluster, closed, locked] = await Promise.all([startPostgres(), freePort(), startRedis({ password: 'sesame' })]);
   dir = mkdtempSync(join(tmpdir(), 'quantiv-exit-codes-'));
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
@@ -40,6 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  await locked?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -89,6 +92,17 @@ describe('exit codes the CLI returns', () => {
     expect(r.code, r.stderr).toBe(EXIT.REFUSED);
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.stderr).toBe(`quantiv export: PostgreSQL at 127.0.0.1:${cluster.port}/missing refused the connection: 3D000 database "missing" does not exist\n`);
+  });
+
+  it('REFUSED (5): Redis with a wrong password, or none, is not retried either', async () => {
+    const wrong = `redis://:nope@127.0.0.1:${locked.port}`;
+    const r = await cli(['ingest', '--redis', wrong, '--data', join(dir, 'lake')]);
+    expect(r.code, r.stderr).toBe(EXIT.REFUSED);
+    expect(r.stderr).toMatch(new RegExp(`^quantiv ingest: Redis at 127\\.0\\.0\\.1:${locked.port} refused the connection: WRONGPASS [^\\n]*\\n$`));
+    expect(r.stderr).not.toContain('nope');
+    const none = await cli(['produce', '--redis', `redis://127.0.0.1:${locked.port}`, '--data', join(ROOT, 'data'), '--count', '5']);
+    expect(none.code, none.stderr).toBe(EXIT.REFUSED);
+    expect(none.stderr).toMatch(/^quantiv produce: [^\n]*NOAUTH Authentication required\.\n$/);
   });
 
   it('REJECTED (3): a legacy schema export cannot map', async () => {

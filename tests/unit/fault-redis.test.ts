@@ -12,6 +12,7 @@ import { parseManifest } from '../../src/lake/manifest.ts';
 import { quoteString, TABLES } from '../../src/lake/schema.ts';
 import { EXIT } from '../../src/node/exit-codes.ts';
 import { generateQuotes, xaddMessages, type Message } from '../../src/node/realtime/produce.ts';
+import { freePort } from '../../src/node/net.ts';
 import { connectRedis, type Redis } from '../../src/node/realtime/stream.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 import { smallLake } from '../support/small-lake.ts';
@@ -234,4 +235,27 @@ describe('Redis restarts under the tools', () => {
     expect(await groupState(stream)).toEqual({ lag: 0, pending: 0 });
     await expectLakeHolds(root, quotes);
   }, 180_000);
+
+  it('monitor: reports Redis down while it is (redis_up 0), never gives up, and says lost / reconnected once each', async () => {
+    const port = await freePort();
+    const monitor = run(['monitor', '--metrics-port', String(port), '--redis', server.url, '--stream', 'quotes-monitor']);
+    const up = async () => Number(/^quantiv_redis_up (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
+    try {
+      await monitor.waitFor(/metrics at /);
+      await until('redis up', async () => (await up()) === 1);
+      await server.kill();
+      await until('redis down', async () => (await up()) === 0);
+      await server.start();
+      await until('redis up again', async () => (await up()) === 1);
+      await monitor.waitFor(/ reconnected after /);
+    } finally {
+      monitor.child.kill('SIGTERM');
+    }
+    expect(await monitor.exited, monitor.stderr()).toBe(EXIT.OK);
+    const { lost, back } = outageLines(monitor.stdout() + monitor.stderr());
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatch(/monitor: Redis at 127\.0\.0\.1:\d+ lost \(.+\); reconnecting with backoff, retrying until it is back$/);
+    expect(back).toHaveLength(1);
+    expect(monitor.stderr()).not.toMatch(STACK);
+  }, 120_000);
 });

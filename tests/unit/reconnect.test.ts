@@ -30,6 +30,7 @@ describe('connectionProblem', () => {
     expect(connectionProblem(withCode('the database system is starting up', '57P03'))).toBe('lost');
     expect(connectionProblem(new Error('Connection terminated unexpectedly'))).toBe('lost');
     expect(connectionProblem(new Error('Socket closed unexpectedly'))).toBe('lost');
+    expect(connectionProblem(new Error('The client is closed'))).toBe('lost');
     expect(connectionProblem(new Error('LOADING Redis is loading the dataset in memory'))).toBe('lost');
     expect(connectionProblem(withCode('database "x" does not exist', '3D000'))).toBe('refused');
     expect(connectionProblem(withCode('password authentication failed for user "u"', '28P01'))).toBe('refused');

@@ -194,19 +194,14 @@ export class Ingestor {
     this.stats.resumed += 1;
   }
 
-  async run(): Promise<IngestStats> {
-    const { stream, group, consumer, root, flushMs, maxBatch } = this.opts;
-    let lastError: unknown = null;
-    const removed = await cleanupLake(root);
-    if (removed.length) this.opts.log(`removed ${removed.length} leftover temp file(s)`);
+  async #recover(): Promise<void> {
+    const { stream, group, consumer } = this.opts;
     await ensureGroup(this.redis, stream, group);
-    this.#rules = await rulesFor(this.conn, root, await readLakeManifest(root).catch(() => null), this.opts.rules ?? {});
-    // 1. Whatever this consumer, or a consumer that died, was given and never acknowledged.
     const minIdleMs = this.opts.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS;
     const own = new Set((await readAllPending(this.redis, { stream, group, consumer })).map((e) => e.id));
     const claimed = (await claimIdle(this.redis, { stream, group, consumer, minIdleMs })).filter((id) => !own.has(id));
     if (claimed.length) {
-      this.stats.claimed = claimed.length;
+      this.stats.claimed += claimed.length;
       this.opts.log(`warning: claimed ${claimed.length} entr${claimed.length === 1 ? 'y' : 'ies'} pending over ${Math.round(minIdleMs / 1000)} s with other consumers (dead?)`);
     }
     const pending = await readAllPending(this.redis, { stream, group, consumer });
@@ -215,6 +210,26 @@ export class Ingestor {
       this.opts.log(`recovering ${pending.length} pending entr${pending.length === 1 ? 'y' : 'ies'}`);
       await this.#take(pending);
       await this.flush();
+    }
+  }
+
+  async run(): Promise<IngestStats> {
+    const { stream, group, consumer, root, flushMs, maxBatch } = this.opts;
+    let lastError: unknown = null;
+    const removed = await cleanupLake(root);
+    if (removed.length) this.opts.log(`removed ${removed.length} leftover temp file(s)`);
+    this.#rules = await rulesFor(this.conn, root, await readLakeManifest(root).catch(() => null), this.opts.rules ?? {});
+    // 1. Whatever this consumer, or a consumer that died, was given and never acknowledged; a
+    //    Redis lost meanwhile is waited for and the step redone (it only re-reads and skips what it holds).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#recover();
+        break;
+      } catch (e) {
+        if (connectionProblem(e) !== 'lost' && !noGroup(e)) throw e;
+        await sleep(backoffMs(attempt));
+        await whenReady(this.redis);
+      }
     }
     // 2. New entries, flushed on a fixed cadence; a lost Redis is waited for and resumed from.
     let nextFlush = Date.now() + flushMs;
