@@ -2,7 +2,7 @@
 // resumable, with a report of rows, quirk-rule counts, rejects and throughput. See
 // docs/migration-runbook.md and src/node/pg/export.ts.
 import { parseFlags } from './flags.ts';
-import { GIVE_UP_USAGE, giveUpMs } from './give-up.ts';
+import { giveUpMs, giveUpUsage } from './give-up.ts';
 import { UsageError } from '../node/usage-error.ts';
 import { exportPg, MIGRATION_DIR, REPORT_FILE, type ExportReport } from '../node/pg/export.ts';
 import { REJECT_REASONS, QUIRK_RULES } from '../node/pg/quirks.ts';
@@ -16,7 +16,7 @@ export const EXPORT_USAGE = `usage: quantiv export --pg URL --out DIR [flags]
   --source-time-zone Z  the IANA zone (America/New_York) that legacy 'timestamp without time zone'
                         columns hold wall time in; the lake stores the instant (TIMESTAMPTZ).
                         Without it such a column stays a TIMESTAMP in the lake
-${GIVE_UP_USAGE}
+${giveUpUsage(24)}
   --quiet               print only the report
   -h, --help            this text
 

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
-import { GIVE_UP_USAGE, giveUpMs } from './give-up.ts';
+import { giveUpMs, giveUpUsage } from './give-up.ts';
 import { UsageError } from '../node/usage-error.ts';
 import { runIngest } from '../node/realtime/ingest.ts';
 import { DEFAULT_GROUP, DEFAULT_STREAM } from '../node/realtime/stream.ts';
@@ -26,7 +26,7 @@ export const INGEST_USAGE = `usage: quantiv ingest --redis URL --data DIR [flags
   --max-expiration-years N  reject expirations more than N years after the quote (default 5)
   --allow-non-trading-days  accept quotes dated on weekends and exchange holidays
   --claim-idle-ms N  claim other consumers' entries pending longer than N ms (default 60000)
-${GIVE_UP_USAGE}
+${giveUpUsage(21)}
   --quiet            log only errors (and the Redis lost / reconnected lines)
   -h, --help         this text
 

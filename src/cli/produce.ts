@@ -1,7 +1,7 @@
 // `quantiv produce`: replays generated quotes into a Redis stream (tests and demos).
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
-import { GIVE_UP_USAGE, giveUpMs } from './give-up.ts';
+import { giveUpMs, giveUpUsage } from './give-up.ts';
 import { UsageError } from '../node/usage-error.ts';
 import { badMessages, generateQuotes, interleave, xaddMessages } from '../node/realtime/produce.ts';
 import { connectRedis, DEFAULT_STREAM } from '../node/realtime/stream.ts';
@@ -17,7 +17,7 @@ export const PRODUCE_USAGE = `usage: quantiv produce --redis URL --data DIR [fla
   --count N          at most N quotes, round-robin over symbols (default: the whole day)
   --rate R           messages per second (default 0 = as fast as possible)
   --bad K            also send K malformed messages (they must end in NAME:dead)
-${GIVE_UP_USAGE}
+${giveUpUsage(21)}
   -h, --help         this text
 
 Each message is written exactly once, also across a lost connection: produce picks the stream IDs

@@ -9,6 +9,8 @@ import { ToolError } from './usage-error.ts';
 export const DEFAULT_GIVE_UP_MS = 300_000;
 export const BACKOFF_BASE_MS = 100;
 export const BACKOFF_CAP_MS = 3_000;
+/** Retrying forever (--give-up-after never, the monitor): a reminder line this often while it lasts. */
+export const REMIND_EVERY_MS = 300_000;
 
 /**
  * Capped exponential backoff with jitter: attempt n waits between half and all of
@@ -80,6 +82,7 @@ export class Outage {
   #since: number | null = null;
   #attempts = 0;
   #cause = '';
+  #reminded = 0;
 
   constructor(
     readonly label: string,
@@ -103,6 +106,11 @@ export class Outage {
       this.#cause = reason(err);
       const limit = Number.isFinite(this.giveUpMs) ? `giving up after ${seconds(this.giveUpMs)}` : 'retrying until it is back';
       this.log(`${this.label} lost (${this.#cause}); reconnecting with backoff, ${limit}`);
+      this.#reminded = this.#since;
+    } else if (!Number.isFinite(this.giveUpMs) && this.now() - this.#reminded >= REMIND_EVERY_MS) {
+      // Without a give-up time the outage has no end line of its own: say it is still going.
+      this.#reminded = this.now();
+      this.log(`${this.label} still unreachable after ${seconds(this.now() - this.#since)} (${this.#attempts} attempts; ${reason(err)}); still retrying`);
     }
     this.#attempts += 1;
   }

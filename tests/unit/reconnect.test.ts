@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/node/exit-codes.ts';
 import { IdClock } from '../../src/node/realtime/append.ts';
-import { backoffMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, connectionError, connectionProblem, Outage, serviceLabel } from '../../src/node/reconnect.ts';
+import { backoffMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, connectionError, connectionProblem, Outage, REMIND_EVERY_MS, serviceLabel } from '../../src/node/reconnect.ts';
 import { ToolError } from '../../src/node/usage-error.ts';
 
 const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
@@ -73,6 +73,26 @@ describe('Outage', () => {
     o.recovered();
     expect(lines).toHaveLength(2);
     expect(o.active).toBe(false);
+  });
+});
+
+describe('Outage without a give-up time', () => {
+  it('adds one reminder line per REMIND_EVERY_MS while it lasts, and still one line when back', () => {
+    let now = 0;
+    const lines: string[] = [];
+    const o = new Outage('PostgreSQL at db:5432/q', (l) => lines.push(l), Infinity, () => now);
+    for (let t = 0; t <= 2 * REMIND_EVERY_MS + 1000; t += 1000) {
+      now = t;
+      o.lost(new Error('Connection terminated unexpectedly'));
+    }
+    // Never cut short: no give-up time to stop at.
+    expect(o.nextDelay(100)).toBeGreaterThanOrEqual(BACKOFF_CAP_MS / 2);
+    expect(o.nextDelay(100)).toBeLessThanOrEqual(BACKOFF_CAP_MS);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('PostgreSQL at db:5432/q lost (Connection terminated unexpectedly); reconnecting with backoff, retrying until it is back');
+    expect(lines[1]).toBe('PostgreSQL at db:5432/q still unreachable after 300.0 s (300 attempts; Connection terminated unexpectedly); still retrying');
+    o.recovered();
+    expect(lines[3]).toMatch(/^PostgreSQL at db:5432\/q reconnected after 601\.0 s \(\d+ attempts\)$/);
   });
 });
 
