@@ -20,7 +20,6 @@
 // give-up time it exits with EXIT.UNAVAILABLE; a refused connection (auth, missing database) is
 // not retried (EXIT.REFUSED).
 import { existsSync } from 'node:fs';
-import { connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel, sleep } from '../reconnect.ts';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -29,6 +28,7 @@ import type { ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
 import { makeDir, removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
 import { readLakeManifest } from '../lake-io.ts';
+import { connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel, sleep } from '../reconnect.ts';
 import { publishManifest } from '../rollups.ts';
 import { connectPg, copyOutToFile, redactUrl, type PgClient } from './client.ts';
 import {

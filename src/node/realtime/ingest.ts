@@ -98,13 +98,14 @@ export class Ingestor {
     this.#wake?.();
   }
 
-  async #take(entries: StreamEntry[]): Promise<void> {
+  async #take(delivered: StreamEntry[]): Promise<void> {
     const { stream, group } = this.opts;
+    // A re-read after a reconnect delivers again what is already buffered or published.
+    const entries = delivered.filter((e) => !this.#held.has(e.id));
     this.stats.read += entries.length;
     this.opts.observer?.read(entries.length);
     const bad: string[] = [];
     for (const e of entries) {
-      if (this.#held.has(e.id)) continue;
       if (e.fields === null) {
         // Pending, but the message was trimmed from the stream: nothing left to ingest.
         bad.push(e.id);
@@ -175,6 +176,7 @@ export class Ingestor {
     const { stream, group, consumer } = this.opts;
     if (noGroup(err)) this.opts.log(`warning: consumer group ${group} is gone from ${stream} (Redis restarted without its data?): recreating it`);
     await sleep(backoffMs(attempt));
+    if (this.#stopping) return;
     try {
       await Promise.race([whenReady(this.redis), new Promise<void>((r) => (this.#wake = r))]);
     } catch (gaveUp) {
