@@ -12,6 +12,7 @@ import { parseManifest } from '../../src/lake/manifest.ts';
 import { quoteString, TABLES } from '../../src/lake/schema.ts';
 import { EXIT } from '../../src/node/exit-codes.ts';
 import { generateQuotes, xaddMessages, type Message } from '../../src/node/realtime/produce.ts';
+import { streamLag } from '../../src/node/metrics/stream-lag.ts';
 import { freePort } from '../../src/node/net.ts';
 import { connectRedis, type Redis } from '../../src/node/realtime/stream.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
@@ -121,7 +122,7 @@ async function lakeRows(root: string, date: string): Promise<{ count: number; ro
 /** Every message in the lake exactly once, with every column as sent (absent fields are NULL). */
 async function expectLakeHolds(root: string, sent: Message[]): Promise<void> {
   const { count, rows } = await lakeRows(root, sent[0]!.date!);
-  expect(count).toBe(sent.length);
+  expect(count, `options rows of ${sent[0]!.date} in ${root}`).toBe(sent.length);
   expect(rows.size).toBe(sent.length);
   for (const m of sent) {
     const row = rows.get(keyOf(m));
@@ -130,11 +131,13 @@ async function expectLakeHolds(root: string, sent: Message[]): Promise<void> {
   }
 }
 
+/**
+ * Entries not yet delivered and delivered-not-acknowledged, as ingest's own metric counts them
+ * (after a restart Redis may report the group's lag as unknown; streamLag then counts).
+ */
 async function groupState(stream: string): Promise<{ lag: number; pending: number }> {
-  const groups = (await redis.sendCommand(['XINFO', 'GROUPS', stream])) as unknown[][];
-  const g = groups.find((x) => String(x[1]) === GROUP)!;
-  const get = (k: string) => Number(g[g.findIndex((v) => String(v) === k) + 1]);
-  return { lag: get('lag'), pending: get('pending') };
+  const { undelivered, pending } = await streamLag(redis, stream, GROUP);
+  return { lag: undelivered, pending };
 }
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -177,10 +180,10 @@ describe('Redis restarts under the tools', () => {
     expect(lost[0]).toMatch(/ingest: Redis at 127\.0\.0\.1:\d+ lost \(.+\); reconnecting with backoff, giving up after 60\.0 s$/);
     expect(back[0]).toMatch(/ingest: Redis at 127\.0\.0\.1:\d+ reconnected after \d+\.\d s \(\d+ attempts?\)$/);
     expect(ingest.stderr()).not.toMatch(STACK);
-    // The loop itself resumed (not only the client), and wrote each row once.
-    const stats = JSON.parse(/stopped: (\{.*\})/.exec(ingest.stdout())![1]!) as { resumed: number; rowsWritten: number };
-    expect(stats.resumed).toBeGreaterThanOrEqual(1);
-    expect(stats.rowsWritten).toBe(quotes.length);
+    // Each row written once by this run (whether a command failed in the drop and the loop resumed,
+    // or the drop fell between commands and the next one just waited for the reconnect).
+    const stats = JSON.parse(/stopped: (\{.*\})/.exec(ingest.stdout())![1]!) as { read: number; rowsWritten: number; alreadyPublished: number };
+    expect(stats, ingest.stdout()).toMatchObject({ read: quotes.length, rowsWritten: quotes.length, alreadyPublished: 0 });
     await expectLakeHolds(root, quotes);
   }, 180_000);
 
