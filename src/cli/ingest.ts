@@ -32,7 +32,10 @@ Delivery: at-least-once from Redis, deduplicated on (date, act_symbol, expiratio
 so every valid quote lands in the lake exactly once even across crashes. SIGINT/SIGTERM flush first.
 Rules (src/node/realtime/rules.ts): the quote date lies in [the lake's first date, today + 1 day] and
 is a trading day, the expiration within the horizon, the symbol known or allowed; a violation goes to
-NAME:dead with its reason.`;
+NAME:dead with its reason.
+Earnings reports travel on the same stream as kind=earnings with symbol, earnings_date, session
+(bmo|amc) and fiscal_quarter (e.g. 2024Q3, optional); a known symbol and a trading day within a year
+of the lake and of today. They replace the calendar file in the same publish, latest per (symbol, date).`;
 
 export async function run(argv: string[]): Promise<number> {
   const values = parseFlags(

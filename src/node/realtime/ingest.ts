@@ -8,17 +8,19 @@
 //      the lake, so a re-delivered entry is acknowledged without a second copy.
 // Bad messages go to `<stream>:dead` with the reason and are acknowledged at once: those that do not
 // fit the schema (quote.ts) and those that break an ingest rule (rules.ts: date range and trading
-// day, expiration horizon, known symbol). On start, entries left pending by another consumer for
+// day, expiration horizon, known symbol). Messages with kind=earnings are earnings reports
+// (earnings-record.ts, rules.ts: known symbol, sane date) and go into the same publish. On start, entries left pending by another consumer for
 // longer than claimIdleMs (a consumer that died) are claimed with XAUTOCLAIM, with a warning.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ingestMetrics, type IngestObserver } from '../metrics/ingest.ts';
 import { newRegistry, serveMetrics } from '../metrics/server.ts';
 import { crashPoint } from './crash.ts';
 import { openWriterDb } from './lake-io.ts';
-import { cleanupLake, publishBatch, type BufferedQuote, type PublishResult } from './publish.ts';
+import { earningsRuleViolation, ruleViolation, rulesFor, type IngestRules, type RuleOptions } from './rules.ts';
+import { recordKind, validateEarnings } from './earnings-record.ts';
+import { cleanupLake, publishBatch, type BufferedEarnings, type BufferedQuote, type PublishResult } from './publish.ts';
 import { validateQuote } from './quote.ts';
 import { readLakeManifest } from '../lake-io.ts';
-import { ruleViolation, rulesFor, type IngestRules, type RuleOptions } from './rules.ts';
 import { ack, claimIdle, connectRedis, deadLetter, ensureGroup, readAllPending, readGroup, type Redis, type StreamEntry } from './stream.ts';
 
 export interface IngestOptions {
@@ -54,6 +56,8 @@ export interface IngestStats {
   alreadyPublished: number;
   supersededInBatch: number;
   filesWritten: number;
+  /** Earnings records that added or changed a calendar row. */
+  earningsWritten: number;
   /** Pending entries found at start (left by a crash). */
   recovered: number;
   /** Of those, entries claimed from other (dead) consumers. */
@@ -61,8 +65,9 @@ export interface IngestStats {
 }
 
 export class Ingestor {
-  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, recovered: 0, claimed: 0 };
+  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, earningsWritten: 0, recovered: 0, claimed: 0 };
   #buffer: BufferedQuote[] = [];
+  #earnings: BufferedEarnings[] = [];
   #stopping = false;
   #stopped: Promise<void> | null = null;
   #rules: IngestRules | null = null;
@@ -89,10 +94,8 @@ export class Ingestor {
         bad.push(e.id);
         continue;
       }
-      const v = validateQuote(e.fields);
-      const reason = v.ok ? (this.#rules ? ruleViolation(v.row, this.#rules) : null) : v.reason;
-      if (v.ok && reason === null) this.#buffer.push({ id: e.id, row: v.row });
-      else {
+      const reason = this.#accept(e.id, e.fields);
+      if (reason !== null) {
         await deadLetter(this.redis, stream, e, reason!);
         crashPoint('after-dead-letter');
         this.stats.dead += 1;
@@ -105,17 +108,37 @@ export class Ingestor {
     if (entries.length) crashPoint('after-read');
   }
 
+  /** Buffers a valid record of a known kind; otherwise returns why it is dead-lettered. */
+  #accept(id: string, fields: Record<string, string>): string | null {
+    const kind = recordKind(fields);
+    if (typeof kind !== 'string') return kind.reason;
+    if (kind === 'earnings') {
+      const v = validateEarnings(fields);
+      if (!v.ok) return v.reason;
+      const broken = this.#rules ? earningsRuleViolation(v.row, this.#rules) : null;
+      if (broken === null) this.#earnings.push({ id, row: v.row });
+      return broken;
+    }
+    const v = validateQuote(fields);
+    if (!v.ok) return v.reason;
+    const broken = this.#rules ? ruleViolation(v.row, this.#rules) : null;
+    if (broken === null) this.#buffer.push({ id, row: v.row });
+    return broken;
+  }
+
   async flush(): Promise<PublishResult | null> {
-    if (this.#buffer.length === 0) return null;
+    if (this.#buffer.length === 0 && this.#earnings.length === 0) return null;
     const batch = this.#buffer;
-    const result = await publishBatch(this.conn, this.opts.root, batch);
-    const ids = batch.map((q) => q.id);
+    const earnings = this.#earnings;
+    const result = await publishBatch(this.conn, this.opts.root, batch, earnings);
+    const ids = [...batch, ...earnings].map((q) => q.id);
     if (process.env.QUANTIV_CRASH_AT === 'mid-ack') {
       await ack(this.redis, this.opts.stream, this.opts.group, ids.slice(0, Math.floor(ids.length / 2)));
       crashPoint('mid-ack');
     }
     await ack(this.redis, this.opts.stream, this.opts.group, ids);
     this.#buffer = [];
+    this.#earnings = [];
     this.opts.observer?.published({ rows: result.rowsWritten, files: result.files.length, seconds: result.ms / 1000, at: new Date() });
     const s = this.stats;
     s.flushes += 1;
@@ -123,8 +146,10 @@ export class Ingestor {
     s.alreadyPublished += result.alreadyPublished;
     s.supersededInBatch += result.supersededInBatch;
     s.filesWritten += result.files.length;
+    s.earningsWritten += result.earningsWritten;
     this.opts.log(
-      `flush ${batch.length} entries -> ${result.rowsWritten} rows in ${result.files.length} file(s)` +
+      `flush ${ids.length} entries -> ${result.rowsWritten} rows in ${result.files.length} file(s)` +
+        (earnings.length ? `, ${result.earningsWritten} of ${earnings.length} earnings records new or changed` : '') +
         (result.alreadyPublished ? `, ${result.alreadyPublished} already published` : '') +
         (result.supersededInBatch ? `, ${result.supersededInBatch} superseded in batch` : '') +
         ` in ${result.ms.toFixed(0)} ms` +
@@ -161,7 +186,7 @@ export class Ingestor {
       const entries = await readGroup(this.redis, { stream, group, consumer, id: '>', count: Math.min(maxBatch, 5000), blockMs: this.opts.untilIdle ? 50 : wait });
       await this.#take(entries);
       const now = Date.now();
-      if (now >= nextFlush || this.#buffer.length >= maxBatch) {
+      if (now >= nextFlush || this.#buffer.length + this.#earnings.length >= maxBatch) {
         await this.flush();
         nextFlush = Date.now() + flushMs;
       }
