@@ -29,38 +29,41 @@ export function earningsMovesSql(p: { where?: string; whereAtm?: string; asOf?: 
     : `CASE WHEN after_date IS NOT NULL THEN 'done' ELSE 'next' END`;
   const quoteDate = asOf ? `CASE WHEN status = 'next' THEN ${asOf} ELSE before_date END` : 'before_date';
   const keep = asOf
-    ? `WHERE status = 'done' OR (status = 'next' AND earnings_date = (SELECT min(earnings_date) FROM marked x WHERE x.symbol = marked.symbol AND x.status = 'next'))`
+    ? `QUALIFY status = 'done' OR row_number() OVER (PARTITION BY symbol, status ORDER BY earnings_date) = 1`
     : '';
+  const before = `(d.date < ev.earnings_date OR (ev.session = 'amc' AND d.date = ev.earnings_date))`;
+  const after = `(d.date > ev.earnings_date OR (ev.session = 'bmo' AND d.date = ev.earnings_date))`;
+  // Joins and filtered aggregates, no correlated subqueries: binding stays cheap, and every engine
+  // creates this view (and lists its columns) at start.
   return `
 WITH ev AS (
   SELECT symbol, earnings_date, session, fiscal_quarter FROM earnings WHERE ${where}
+), a AS (
+  SELECT underlying, quote_date, exp_date, dte, spot_price, straddle_price FROM atm_features WHERE ${whereAtm}
 ), days AS (
-  SELECT underlying AS symbol, quote_date AS date, any_value(spot_price) AS spot
-  FROM atm_features WHERE ${whereAtm} GROUP BY underlying, quote_date
+  SELECT underlying AS symbol, quote_date AS date, any_value(spot_price) AS spot FROM a GROUP BY underlying, quote_date
 ), bracketed AS (
-  SELECT ev.*,
-         (SELECT max(d.date) FROM days d WHERE d.symbol = ev.symbol
-            AND (d.date < ev.earnings_date OR (ev.session = 'amc' AND d.date = ev.earnings_date))) AS before_date,
-         (SELECT min(d.date) FROM days d WHERE d.symbol = ev.symbol
-            AND (d.date > ev.earnings_date OR (ev.session = 'bmo' AND d.date = ev.earnings_date))) AS after_date
-  FROM ev
+  SELECT ev.symbol, ev.earnings_date, ev.session, ev.fiscal_quarter,
+         max(d.date) FILTER (WHERE ${before}) AS before_date,
+         arg_max(d.spot, d.date) FILTER (WHERE ${before}) AS spot_before,
+         min(d.date) FILTER (WHERE ${after}) AS after_date,
+         arg_min(d.spot, d.date) FILTER (WHERE ${after}) AS spot_after
+  FROM ev LEFT JOIN days d ON d.symbol = ev.symbol
+  GROUP BY ev.symbol, ev.earnings_date, ev.session, ev.fiscal_quarter
 ), marked AS (
   SELECT *, ${status} AS status FROM bracketed
 ), m AS (
   SELECT *, ${quoteDate} AS quote_date FROM marked ${keep}
 ), priced AS (
   SELECT m.*, a.exp_date, a.dte, a.spot_price AS spot, a.straddle_price AS straddle
-  FROM m LEFT JOIN (SELECT * FROM atm_features WHERE ${whereAtm}) a
-    ON a.underlying = m.symbol AND a.quote_date = m.quote_date AND ${spans}
+  FROM m LEFT JOIN a ON a.underlying = m.symbol AND a.quote_date = m.quote_date AND ${spans}
   QUALIFY row_number() OVER (PARTITION BY m.symbol, m.earnings_date ORDER BY a.exp_date) = 1
 )
-SELECT p.symbol, p.earnings_date, p.session, p.fiscal_quarter, p.status, p.quote_date, p.exp_date, p.dte,
-       p.spot, p.straddle, p.straddle / p.spot AS implied_move,
-       CASE WHEN p.status = 'done' THEN p.after_date END AS after_date,
-       CASE WHEN p.status = 'done' THEN s.spot END AS spot_after,
-       CASE WHEN p.status = 'done' THEN s.spot / b.spot - 1 END AS realised_move
-FROM priced p
-LEFT JOIN days s ON s.symbol = p.symbol AND s.date = p.after_date
-LEFT JOIN days b ON b.symbol = p.symbol AND b.date = p.before_date
-ORDER BY p.symbol, p.earnings_date`.trim();
+SELECT symbol, earnings_date, session, fiscal_quarter, status, quote_date, exp_date, dte,
+       spot, straddle, straddle / spot AS implied_move,
+       CASE WHEN status = 'done' THEN after_date END AS after_date,
+       CASE WHEN status = 'done' THEN spot_after END AS spot_after,
+       CASE WHEN status = 'done' THEN spot_after / spot_before - 1 END AS realised_move
+FROM priced
+ORDER BY symbol, earnings_date`.trim();
 }
