@@ -17,7 +17,7 @@ import { loadSymbolPage, pageStates, switchSymbol, type ActionCost } from './har
  */
 const COLD_PAGE_LAKE_REQUESTS = 24;
 /**
- * Cold Symbol page: measured 2,411,138 bytes (was 1,953,216). The chain's greeks, mid, spread and
+ * Cold Symbol page bytes (1,953,216 before these notes). The chain's greeks, mid, spread and
  * breakevens and the skew metrics read more columns (~393 KB); proving each file's footer on its
  * first read adds ~51 KB (2,346,282 over a lake without footer proofs). Uncompressed rollups (4x
  * faster to decode in DuckDB-WASM) made it 2,479,174. Earnings: the calendar file is read whole with
