@@ -31,7 +31,7 @@ export interface ViewState {
 }
 
 const PAGES = ['symbol', 'forecasts', 'screener', 'console'];
-const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'chain', 'term', 'skew', 'skew-metrics', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
+const CHARTS = ['iv-history', 'put-call', 'iv-rank', 'expected-move', 'earnings', 'chain', 'term', 'skew', 'skew-metrics', 'surface', 'volume-oi', 'forecast', 'accuracy', 'calibration', 'screener'];
 const HORIZONS = ['1d', '5d', 'to_exp'];
 const SKEW_AXES = ['strike', 'delta'];
 

@@ -35,6 +35,9 @@ so every valid quote lands in the lake exactly once even across crashes. SIGINT/
 Rules (src/node/realtime/rules.ts): the quote date lies in [the lake's first date, today + 1 day] and
 is a trading day, the expiration within the horizon, the symbol known or allowed; a violation goes to
 NAME:dead with its reason.
+Earnings reports travel on the same stream as kind=earnings with symbol, earnings_date, session
+(bmo|amc) and fiscal_quarter (e.g. 2024Q3, optional); a known symbol and a trading day within a year
+of the lake and of today. They replace the calendar file in the same publish, latest per (symbol, date).
 Exit codes: 0 stopped (SIGINT/SIGTERM, --until-idle), 2 usage, 4 Redis unreachable past
 --give-up-after, 5 Redis refused (bad password); see docs/realtime.md.`;
 

@@ -34,7 +34,10 @@ export interface TableDef {
   compression?: 'UNCOMPRESSED';
 }
 
-/** The tables the legacy PostgreSQL schema has: migrated, loaded and validated row for row. */
+/**
+ * The tables the legacy PostgreSQL schema has: migrated, loaded and validated row for row. Some
+ * legacy databases have no earnings calendar: OPTIONAL_LEGACY_TABLES may be absent there.
+ */
 export const LEGACY_TABLE_NAMES = [
   'options',
   'volatility',
@@ -44,8 +47,16 @@ export const LEGACY_TABLE_NAMES = [
   'symbols_metadata',
   'model_meta',
   'model_performance',
+  'earnings',
 ] as const;
 export type LegacyTableName = (typeof LEGACY_TABLE_NAMES)[number];
+
+/** Legacy tables a source may lack: then the lake has no rows of it, which is not an error. */
+export const OPTIONAL_LEGACY_TABLES: readonly LegacyTableName[] = ['earnings'];
+
+/** When an earnings report comes out: before the open (the close that day moves) or after the close. */
+export const EARNINGS_SESSIONS = ['bmo', 'amc'] as const;
+export type EarningsSession = (typeof EARNINGS_SESSIONS)[number];
 
 /**
  * Derived tables the lake writers compute from the legacy tables in the same publish (see
@@ -247,6 +258,26 @@ export const TABLES: Record<TableName, TableDef> = {
     naturalKey: ['model_name', 'evaluation_date', 'horizon'],
     dateColumn: 'evaluation_date',
     symbolColumn: null,
+  },
+  // The earnings calendar: one row per report. Only the dates live here; the implied and realised
+  // moves are computed from atm_features (views.ts EARNINGS_MOVES_SQL), so a calendar from any
+  // source (a legacy table, the stream) needs nothing else and can never disagree with the prices.
+  earnings: {
+    name: 'earnings',
+    layout: 'single',
+    dir: 'metadata',
+    columns: [
+      col('symbol', 'VARCHAR', 'varchar(10)', false),
+      col('earnings_date', 'DATE', 'date', false),
+      // 'bmo' | 'amc' (EARNINGS_SESSIONS)
+      col('session', 'VARCHAR', 'varchar(3)', false),
+      // The fiscal quarter reported, e.g. '2024Q3'.
+      col('fiscal_quarter', 'VARCHAR', 'varchar(8)'),
+    ],
+    sortKey: ['symbol', 'earnings_date'],
+    naturalKey: ['symbol', 'earnings_date'],
+    dateColumn: 'earnings_date',
+    symbolColumn: 'symbol',
   },
   // Sufficient statistics of options per trading day, symbol and side: sums and counts combine
   // exactly into any coarser grouping (month, symbol, whole history). A median does not combine,

@@ -4,6 +4,7 @@ import { TABLES, TABLE_NAMES, quoteString, type TableName } from './schema.ts';
 import { ACCURACY_COLUMNS_SQL, outcomesSql, SPOT_HISTORY_SQL } from './metrics.ts';
 import { filesOf, pruneFiles, type DateRange, type Manifest, type ManifestFile } from './manifest.ts';
 import { rollupCoversAll } from './rollups.ts';
+import { earningsMovesSql } from './earnings.ts';
 
 /**
  * Where a file is read from. In the browser: a name registered with DuckDB-WASM for the file's URL
@@ -134,6 +135,8 @@ export const ANALYTIC_VIEWS: Record<string, string> = {
            straddle_price * 0.85 / spot_price AS em_straddle_pct,
            em_baseline / spot_price AS em_iv_pct
     FROM atm_features`,
+  // Implied vs realised move of every earnings report; formulas in earnings.ts.
+  earnings_moves: earningsMovesSql(),
   // Accuracy by model, symbol and horizon over the whole history; formulas in metrics.ts.
   forecast_accuracy: `
     SELECT model AS model_version, symbol, horizon,

@@ -49,6 +49,10 @@ describe('dead-letter reason classes', () => {
     expect(deadLetterClass("bad call_put: 'X' is not C or P")).toBe('bad_call_put');
     expect(deadLetterClass('bad ask: ask 1.00 is below bid 2.00')).toBe('bad_ask');
     expect(deadLetterClass('rule symbol: ZZZ is not in the lake; allow it with --allow-symbols ZZZ')).toBe('rule_symbol');
+    expect(deadLetterClass("earnings: bad session: 'lunch' is not bmo or amc")).toBe('earnings_bad_session');
+    expect(deadLetterClass('earnings: missing field earnings_date')).toBe('earnings_missing_earnings_date');
+    expect(deadLetterClass('rule earnings_date: 2025-11-01 is not a trading day')).toBe('rule_earnings_date');
+    expect(deadLetterClass("unknown record kind 'dividend' (known: quote, earnings)")).toBe('unknown_kind');
     expect(deadLetterClass('something new')).toBe('other');
   });
 });

@@ -70,7 +70,7 @@ async function deadReasons(stream: string): Promise<string[]> {
 const pendingCount = async (stream: string): Promise<number> => Number(((await redis.sendCommand(['XPENDING', stream, GROUP])) as unknown[])[0]);
 
 describe('ruleViolation', () => {
-  const rules: IngestRules = { firstDate: '2024-01-02', lastDate: '2026-12-02', tradingDaysOnly: true, maxExpirationYears: 5, symbols: new Set(['SPY']) };
+  const rules: IngestRules = { firstDate: '2024-01-02', lastDate: '2026-12-02', lastEarningsDate: '2027-12-02', tradingDaysOnly: true, maxExpirationYears: 5, symbols: new Set(['SPY']) };
   const row = (over: Record<string, string>) => {
     const v = validateQuote({ date: '2025-09-02', act_symbol: 'SPY', expiration: '2025-09-19', strike: '645.00', call_put: 'C', ...over });
     if (!v.ok) throw new Error(v.reason);

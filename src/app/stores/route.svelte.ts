@@ -7,7 +7,7 @@ export type Page = (typeof PAGES)[number];
 
 /** The charts each page can embed alone (`embed=1&chart=<id>`). */
 export const PAGE_CHARTS: Record<Page, readonly string[]> = {
-  symbol: ['iv-history', 'put-call', 'expected-move', 'iv-rank', 'skew-metrics', 'chain', 'term', 'skew', 'surface', 'volume-oi'],
+  symbol: ['iv-history', 'put-call', 'expected-move', 'earnings', 'iv-rank', 'skew-metrics', 'chain', 'term', 'skew', 'surface', 'volume-oi'],
   forecasts: ['forecast', 'accuracy', 'calibration'],
   screener: ['screener'],
   console: [],

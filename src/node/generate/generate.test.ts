@@ -92,6 +92,36 @@ describe('generated lake', () => {
     expect(horizons).toEqual(new Set(['to_exp', '1d', '5d']));
   });
 
+  it('earnings: companies only, a price jump on the report and the IV run-up and crush around it in atm_features', async () => {
+    const cal = await q(`SELECT symbol, strftime(earnings_date, '%Y-%m-%d'), session FROM read_parquet(${files('earnings')}) ORDER BY 1, 2`);
+    expect(new Set(cal.map((r) => r[0]))).toEqual(new Set(['NVDA', 'KO']));
+    const atm = `read_parquet(${files('atm_features')})`;
+    let checked = 0;
+    for (const [symbol, date, session] of cal.map((r) => r.map(String))) {
+      const amc = session === 'amc';
+      const [before, after] = (await q(`SELECT
+          (SELECT max(quote_date) FROM ${atm} WHERE underlying = '${symbol}' AND quote_date ${amc ? '<=' : '<'} DATE '${date}'),
+          (SELECT min(quote_date) FROM ${atm} WHERE underlying = '${symbol}' AND quote_date ${amc ? '>' : '>='} DATE '${date}')`))[0]!;
+      if (before === null || after === null) continue;
+      // The front expiry spanning the report: its ATM IV climbs as the report nears; the next day the
+      // front expiry (the same one, or the next when it expired on the report) has lost the event.
+      const rows = await q(`WITH front AS (
+          SELECT exp_date FROM ${atm} WHERE underlying = '${symbol}' AND quote_date = '${String(before)}'
+            AND exp_date ${amc ? '>' : '>='} DATE '${date}' ORDER BY exp_date LIMIT 1)
+        SELECT quote_date, atm_iv FROM ${atm} JOIN front USING (exp_date) WHERE underlying = '${symbol}' ORDER BY quote_date`);
+      const iv = new Map(rows.map(([d, v]) => [String(d), Number(v)]));
+      const dates = [...iv.keys()];
+      const i = dates.indexOf(String(before));
+      const ivBefore = iv.get(String(before))!;
+      const ivAfter = await one(`SELECT atm_iv FROM ${atm} WHERE underlying = '${symbol}' AND quote_date = '${String(after)}' ORDER BY exp_date LIMIT 1`);
+      expect(ivAfter, `${symbol} ${date} crush`).toBeLessThan(0.8 * ivBefore);
+      expect(i, `${symbol} ${date} run-up`).toBeGreaterThanOrEqual(3);
+      expect(ivBefore, `${symbol} ${date} run-up`).toBeGreaterThan(iv.get(dates[i - 3]!)!);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
   it('volatility history is in range and the forecasts carry three models', async () => {
     expect(await one(`SELECT count(*) FROM read_parquet(${files('volatility')}) WHERE iv_rank NOT BETWEEN 0 AND 100
       OR iv_percentile NOT BETWEEN 0 AND 100 OR iv <= 0 OR hv <= 0 OR hv IS NULL`)).toBe(0);

@@ -83,6 +83,7 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
     await write('symbols_metadata', symbolsMetadataSql(opts.to));
     await write('model_meta', modelMetaSql(opts.from));
     await write('model_performance', MODEL_PERFORMANCE_SQL);
+    await write('earnings', 'SELECT * FROM earnings_cal');
     log(`derived tables written`);
 
     const manifest = await publishManifest(conn, root, files);

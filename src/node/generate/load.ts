@@ -1,7 +1,9 @@
 // Builds the small per-symbol per-day state in JS (seeded paths and surfaces) and loads it into
-// DuckDB with appenders; the SQL in tables.ts expands it into the lake tables.
+// DuckDB with appenders; the SQL in tables.ts expands it into the lake tables. Earnings reports
+// (earnings.ts) go in as `events` (what the options price) and `earnings_cal` (the lake's calendar).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expirationsOn, tradingDays } from './calendar.ts';
+import { expirationsOn, MONTHLY_HORIZON_DAYS, tradingDays } from './calendar.ts';
+import { earningsEvents, eventVarianceAhead } from './earnings.ts';
 import { pathDays, simulateMarket, simulateSymbol, volatilityHistory } from './paths.ts';
 import { surfaceOf } from './surface.ts';
 import { symbolSpec } from './universe.ts';
@@ -27,11 +29,33 @@ export async function loadState(conn: DuckDBConnection, p: StateRange): Promise<
   const symA = await conn.createAppender('sym');
   const stA = await conn.createAppender('state_raw');
   const volA = await conn.createAppender('vol_raw');
+  // Reports the options price (jump days up to the longest expiry after --to) and the calendar the
+  // lake lists (reports in the range, and each company's next one after it).
+  await conn.run(`CREATE OR REPLACE TABLE events_raw (sym_id INTEGER, jump_day INTEGER, ev_var DOUBLE)`);
+  await conn.run(`CREATE OR REPLACE TABLE earnings_raw (symbol VARCHAR, day INTEGER, session VARCHAR, fiscal_quarter VARCHAR)`);
+  const evA = await conn.createAppender('events_raw');
+  const calA = await conn.createAppender('earnings_raw');
   p.symbols.forEach((symbol, id) => {
     const spec = symbolSpec(symbol, p.seed);
-    const path = simulateSymbol(p.seed, spec, market);
+    const events = earningsEvents(p.seed, spec, all[0]!, p.to + MONTHLY_HORIZON_DAYS + 7);
+    const path = simulateSymbol(p.seed, spec, market, events);
     const surfaces = Array.from(path.vol, (v) => surfaceOf(spec, v));
-    const hist = volatilityHistory(path, surfaces);
+    const hist = volatilityHistory(path, surfaces, eventVarianceAhead(all, events, 30));
+    for (const e of events) {
+      evA.appendInteger(id);
+      evA.appendInteger(e.jumpDay);
+      evA.appendDouble(e.impliedVar);
+      evA.endRow();
+    }
+    const next = events.find((e) => e.day > p.to);
+    for (const e of events) {
+      if (e.day < p.from || (e.day > p.to && e !== next)) continue;
+      calA.appendVarchar(symbol);
+      calA.appendInteger(e.day);
+      calA.appendVarchar(e.session);
+      calA.appendVarchar(e.fiscalQuarter);
+      calA.endRow();
+    }
     symA.appendInteger(id);
     symA.appendVarchar(symbol);
     symA.appendDouble(spec.vrp);
@@ -55,7 +79,7 @@ export async function loadState(conn: DuckDBConnection, p: StateRange): Promise<
       volA.endRow();
     }
   });
-  for (const a of [symA, stA, volA]) a.closeSync();
+  for (const a of [symA, stA, volA, evA, calA]) a.closeSync();
 
   await conn.run(`CREATE OR REPLACE TABLE expiry_raw (day INTEGER, exp INTEGER, monthly BOOLEAN)`);
   await conn.run(`CREATE OR REPLACE TABLE horizon_raw (day INTEGER, horizon VARCHAR, end_day INTEGER)`);
@@ -85,6 +109,8 @@ export async function loadState(conn: DuckDBConnection, p: StateRange): Promise<
   await conn.run(`CREATE OR REPLACE TABLE vol_hist AS SELECT ${date('day')} AS date, symbol, iv, hv, iv_rank, iv_percentile FROM vol_raw`);
   await conn.run(`CREATE OR REPLACE TABLE expiry AS SELECT ${date('day')} AS date, ${date('exp')} AS expiration, exp - day AS dte, monthly FROM expiry_raw`);
   await conn.run(`CREATE OR REPLACE TABLE horizon_days AS SELECT ${date('day')} AS date, horizon, ${date('end_day')} AS end_date FROM horizon_raw`);
-  for (const t of ['state_raw', 'vol_raw', 'expiry_raw', 'horizon_raw']) await conn.run(`DROP TABLE ${t}`);
+  await conn.run(`CREATE OR REPLACE TABLE events AS SELECT sym_id, ${date('jump_day')} AS jump_date, ev_var FROM events_raw`);
+  await conn.run(`CREATE OR REPLACE TABLE earnings_cal AS SELECT symbol, ${date('day')} AS earnings_date, session, fiscal_quarter FROM earnings_raw`);
+  for (const t of ['state_raw', 'vol_raw', 'expiry_raw', 'horizon_raw', 'events_raw', 'earnings_raw']) await conn.run(`DROP TABLE ${t}`);
   return { days };
 }

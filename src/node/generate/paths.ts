@@ -50,7 +50,8 @@ export interface SymbolPath {
   vol: Float64Array;
 }
 
-export function simulateSymbol(seed: number, spec: SymbolSpec, market: Market): SymbolPath {
+/** `jumps`: log moves added on their day (earnings reports, earnings.ts), on top of the diffusion. */
+export function simulateSymbol(seed: number, spec: SymbolSpec, market: Market, jumps: { jumpDay: number; move: number }[] = []): SymbolPath {
   const rng = streamOf(seed, `path:${spec.symbol}`);
   const n = market.days.length;
   const logS = new Float64Array(n), vol = new Float64Array(n);
@@ -65,6 +66,12 @@ export function simulateSymbol(seed: number, spec: SymbolSpec, market: Market): 
     const eIdio = rhoIdio * ew + Math.sqrt(1 - rhoIdio * rhoIdio) * e;
     x += (spec.drift - 0.5 * v * v) * DT + v * SQRT_DT * (beta * market.shock[i]! + idio * eIdio);
     w = w * (1 - kappa * DT) + xi * SQRT_DT * ew;
+  }
+  // After the diffusion, so the jumps leave its random draws (and the rest of the path) as they were.
+  for (const j of jumps) {
+    const at = market.days.indexOf(j.jumpDay);
+    if (at < 0) continue;
+    for (let i = at; i < n; i++) logS[i] = logS[i]! + j.move;
   }
   // Scale so the path passes through the symbol's real price on the anchor date.
   const anchor = dayOf(ANCHOR_DATE);
@@ -94,14 +101,17 @@ export interface VolRow {
 }
 
 /**
- * Volatility-history metrics per path day: iv = 30-day ATM IV of the surface; hv = 20-day realised
+ * Volatility-history metrics per path day: iv = 30-day ATM IV of the surface (with the variance of
+ * reports inside those 30 days); hv = 20-day realised
  * (sample sd of log returns x sqrt(252)); iv_rank = position of today's iv between the min and max
  * of the trailing 252 days including today; iv_percentile = % of the previous 252 days with a lower iv.
  * Values are rounded to the legacy NUMERIC scales before rank/percentile so they agree with the file.
  */
-export function volatilityHistory(path: SymbolPath, surfaces: SurfaceState[]): VolRow[] {
+export function volatilityHistory(path: SymbolPath, surfaces: SurfaceState[], eventVar30?: Float64Array): VolRow[] {
   const n = path.spot.length;
-  const iv = surfaces.map((s) => Math.min(99.9999, round(atmIv(s, 30 / 365), 4)));
+  // A report inside the 30 days adds its variance to that tenor, as it does in the options (earnings.ts).
+  const iv30 = (s: SurfaceState, i: number): number => Math.sqrt(atmIv(s, 30 / 365) ** 2 + (eventVar30?.[i] ?? 0) / (30 / 365));
+  const iv = surfaces.map((s, i) => Math.min(99.9999, round(iv30(s, i), 4)));
   const out: VolRow[] = [];
   for (let i = 0; i < n; i++) {
     let hv = NaN;

@@ -3,7 +3,7 @@
 // the state, so the tables agree with each other.
 //
 // Inputs (loaded by index.ts): sym(sym_id, symbol, vrp, oi_base, spread_mult),
-// state(sym_id, date, spot, vol, iv_short, iv_long, skew, curv, hv20),
+// state(sym_id, date, spot, vol, iv_short, iv_long, skew, curv, hv20), events(sym_id, jump_date, ev_var),
 // expiry(date, expiration, dte, monthly), horizon_days(date, horizon, end_date).
 // Noise is DuckDB's hash() of (seed, key): deterministic for the pinned DuckDB version, no random().
 import { RISK_FREE_RATE } from './black-scholes.ts';
@@ -40,8 +40,13 @@ WITH chain AS (
          y.oi_base, y.spread_mult, e.dte / 365.0 AS t, sqrt(e.dte / 365.0) AS sqrt_t
   FROM state s JOIN sym y USING (sym_id) JOIN expiry e ON e.date = s.date
   WHERE s.date BETWEEN ${d(p.from)} AND ${d(p.to)}
+), chain_ev AS (
+  -- Earnings reports between the quote and the expiry add their variance (earnings.ts).
+  SELECT c.*, coalesce(sum(v.ev_var), 0) AS ev_var
+  FROM chain c LEFT JOIN events v ON v.sym_id = c.sym_id AND v.jump_date > c.date AND v.jump_date <= c.expiration
+  GROUP BY ALL
 ), chain_iv AS (
-  SELECT *, ${atmIvSql('t')} AS atm, spot * exp(${R} * t) AS fwd FROM chain
+  SELECT *, sqrt(power(${atmIvSql('t')}, 2) + ev_var / t) AS atm, spot * exp(${R} * t) AS fwd FROM chain_ev
 ), chain_k AS (
   SELECT *, ${incrementSql(`greatest(spot * 0.004, spot * atm * sqrt_t * 2.2 / ${n})`)} AS inc FROM chain_iv
 ), strikes AS (

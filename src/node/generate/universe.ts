@@ -2,10 +2,14 @@
 // and a market-behaviour class that sets correlation, skew and liquidity.
 import { hashKey } from './rng.ts';
 
-type Kind = 'index' | 'etf' | 'mega' | 'large' | 'growth' | 'defensive' | 'haven';
+export type Kind = 'index' | 'etf' | 'mega' | 'large' | 'growth' | 'defensive' | 'haven';
+
+/** Funds and indexes report no earnings; companies do. */
+export const hasEarnings = (kind: Kind): boolean => kind !== 'index' && kind !== 'etf' && kind !== 'haven';
 
 export interface SymbolSpec {
   symbol: string;
+  kind: Kind;
   /** Close on ANCHOR_DATE: the simulated path is scaled to pass through it. */
   price: number;
   /** Median annualised volatility of the symbol's vol regime. */
@@ -28,7 +32,7 @@ export interface SymbolSpec {
 
 export const ANCHOR_DATE = '2024-01-02';
 
-const KINDS: Record<Kind, Omit<SymbolSpec, 'symbol' | 'price' | 'vol' | 'drift'>> = {
+const KINDS: Record<Kind, Omit<SymbolSpec, 'symbol' | 'kind' | 'price' | 'vol' | 'drift'>> = {
   index: { beta: 0.97, volLoad: 1.0, skew: -0.2, curv: 0.22, vrp: 0.15, oiBase: 40000, spreadMult: 0.45 },
   etf: { beta: 0.8, volLoad: 0.9, skew: -0.15, curv: 0.2, vrp: 0.12, oiBase: 9000, spreadMult: 0.8 },
   mega: { beta: 0.72, volLoad: 0.75, skew: -0.12, curv: 0.2, vrp: 0.1, oiBase: 20000, spreadMult: 0.6 },
@@ -67,7 +71,7 @@ export const DEFAULT_SYMBOL_COUNT = 8;
 
 function specOf(symbol: string, price: number, vol: number, kind: Kind): SymbolSpec {
   // Median drift ~ 4%/yr on top of the volatility drag, so prices neither explode nor die.
-  return { symbol, price, vol, ...KINDS[kind], drift: 0.04 + 0.5 * vol * vol };
+  return { symbol, kind, price, vol, ...KINDS[kind], drift: 0.04 + 0.5 * vol * vol };
 }
 
 /** Spec of a built-in symbol, or a seeded plausible one for a ticker the table does not know. */

@@ -2,8 +2,10 @@
 // must not, or every bad message would make a new series. The class keeps what is bounded: the
 // kind of problem and the column.
 export function deadLetterClass(reason: string): string {
-  const m = /^(missing field|bad) ([a-z_]+)/.exec(reason);
-  if (m) return `${m[1] === 'bad' ? 'bad' : 'missing'}_${m[2]}`;
+  // Earnings records (realtime/earnings-record.ts) say "earnings: bad session: ...".
+  const m = /^(earnings: )?(missing field|bad) ([a-z_]+)/.exec(reason);
+  if (m) return `${m[1] ? 'earnings_' : ''}${m[2] === 'bad' ? 'bad' : 'missing'}_${m[3]}`;
+  if (reason.startsWith('unknown record kind')) return 'unknown_kind';
   // Ingest rules (realtime/rules.ts): "rule date: ...", "rule symbol: ...".
   const rule = /^rule ([a-z_]+):/.exec(reason);
   if (rule) return `rule_${rule[1]}`;

@@ -16,7 +16,7 @@
 //                 TIMESTAMP in the lake (wall time, no zone invented)
 //   TIMESTAMP     timestamp without time zone; timestamp with time zone stays TIMESTAMPTZ
 //   VARCHAR       character varying, character, text; json and jsonb as their text
-import { LEGACY_TABLE_NAMES, TABLES, quoteString, type LegacyTableName } from '../../lake/schema.ts';
+import { LEGACY_TABLE_NAMES, OPTIONAL_LEGACY_TABLES, TABLES, quoteString, type LegacyTableName } from '../../lake/schema.ts';
 import { EXIT } from '../exit-codes.ts';
 import { ToolError } from '../usage-error.ts';
 import type { PgClient } from './client.ts';
@@ -111,6 +111,8 @@ export async function sourceMapping(client: PgClient, opts: MappingOptions = {})
     const pgName = PG_TABLE[table];
     const cols = catalog.get(pgName);
     mapping[table] = [];
+    // An optional table the source lacks maps to nothing: it has no partitions (tables.ts).
+    if (!cols && OPTIONAL_LEGACY_TABLES.includes(table)) continue;
     if (!cols) {
       problems.push(`${pgName}: table not found in schema ${'current_schema()'}`);
       continue;

@@ -1,6 +1,6 @@
 // Which legacy PostgreSQL table feeds which lake table, how its columns read as the lake's, and the
 // partitions (months, years, or one) a table is exported and validated in.
-import { LEGACY_TABLE_NAMES, TABLES, type LegacyTableName, type TableName } from '../../lake/schema.ts';
+import { LEGACY_TABLE_NAMES, OPTIONAL_LEGACY_TABLES, TABLES, type LegacyTableName, type TableName } from '../../lake/schema.ts';
 import type { PgClient } from './client.ts';
 
 export const PG_TABLE: Record<LegacyTableName, string> = {
@@ -12,6 +12,7 @@ export const PG_TABLE: Record<LegacyTableName, string> = {
   symbols_metadata: 'symbols_metadata',
   model_meta: 'model_meta',
   model_performance: 'model_performance',
+  earnings: 'earnings_calendar',
 };
 
 /** PostgreSQL expression giving a lake column's value. jsonb travels as its text. */
@@ -55,10 +56,26 @@ export function partitionOfFile(table: LegacyTableName, part: Record<string, str
   return { table, key: table };
 }
 
-/** Every partition the PostgreSQL source has rows for, from min/max of its date column. */
+/** The optional legacy tables (schema.ts OPTIONAL_LEGACY_TABLES) this source has. */
+export async function presentOptionalTables(client: PgClient): Promise<Set<LegacyTableName>> {
+  const { rows } = await client.query<{ t: string }>(
+    `SELECT c.relname AS t FROM pg_class c
+     WHERE c.relname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relnamespace = to_regnamespace(current_schema())::oid`,
+    [OPTIONAL_LEGACY_TABLES.map((t) => PG_TABLE[t])],
+  );
+  const names = new Set(rows.map((r) => r.t));
+  return new Set(OPTIONAL_LEGACY_TABLES.filter((t) => names.has(PG_TABLE[t])));
+}
+
+/**
+ * Every partition the PostgreSQL source has rows for, from min/max of its date column. An optional
+ * table the source lacks has no partition: the lake then has none of its rows.
+ */
 export async function sourcePartitions(client: PgClient): Promise<Partition[]> {
   const out: Partition[] = [];
+  const present = await presentOptionalTables(client);
   for (const table of LEGACY_TABLE_NAMES) {
+    if (OPTIONAL_LEGACY_TABLES.includes(table) && !present.has(table)) continue;
     const layout = TABLES[table].layout;
     if (layout === 'single') {
       out.push({ table, key: table });

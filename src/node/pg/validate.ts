@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck } from '../duck.ts';
 import { parseManifest, type Manifest, type ManifestFile } from '../../lake/manifest.ts';
-import { isRollup, quoteString, TABLES, type LegacyTableName, type TableName } from '../../lake/schema.ts';
+import { isRollup, OPTIONAL_LEGACY_TABLES, quoteString, TABLES, type LegacyTableName, type TableName } from '../../lake/schema.ts';
 import { checkRollups } from '../rollups.ts';
 import { pathLocator, scanFiles } from '../../lake/views.ts';
 import { sha256File } from '../lake-writer.ts';
@@ -19,7 +19,7 @@ import { mappedSelectList, sourceMapping, typeOverrides, type SourceMapping } fr
 import { connectPg, redactUrl, type PgClient } from './client.ts';
 import { cleanOptionsPgSql } from './quirks.ts';
 import { differingRows, type RunText } from './row-diff.ts';
-import { partitionOfFile, sourcePartitions, sourceSelectSql, type Partition } from './tables.ts';
+import { partitionOfFile, PG_TABLE, presentOptionalTables, sourcePartitions, sourceSelectSql, type Partition } from './tables.ts';
 
 export interface PartitionResult {
   key: string;
@@ -138,6 +138,8 @@ export async function validatePg(pgUrl: string, dataDir: string, opts: ValidateO
     // Every partition either side has: one side missing a partition is a difference too.
     const parts = new Map<string, Partition>();
     for (const p of await sourcePartitions(client)) parts.set(p.key, p);
+    const present = await presentOptionalTables(client);
+    const absentInPg = (t: LegacyTableName): boolean => OPTIONAL_LEGACY_TABLES.includes(t) && !present.has(t);
     const filesByKey = new Map<string, ManifestFile[]>();
     for (const f of manifest.files) {
       if (isRollup(f.table)) continue;
@@ -156,6 +158,13 @@ export async function validatePg(pgUrl: string, dataDir: string, opts: ValidateO
         const problems = await checkFile(root, f);
         r.diffs.push(...problems);
         if (problems.length === 0) r.diffs.push(...(await typeDiffs(duck, root, f, mapping)));
+      }
+      if (absentInPg(p.table)) {
+        // No table to compare with: the lake's rows came from somewhere else (or a dropped table).
+        r.rows.lake = files.reduce((n, f) => n + f.rows, 0);
+        r.diffs.push(`the lake has ${r.rows.lake} rows, PostgreSQL has no ${PG_TABLE[p.table]} table`);
+        log(`DIFF ${p.key.padEnd(20)} postgres ${'(no table)'.padStart(10)}  lake ${String(r.rows.lake).padStart(10)}`);
+        continue;
       }
       const types = typeOverrides(p.table, mapping);
       if (files.length === 0) r.diffs.push('no lake file for this partition (PostgreSQL has it)');

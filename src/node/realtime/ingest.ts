@@ -8,7 +8,8 @@
 //      the lake, so a re-delivered entry is acknowledged without a second copy.
 // Bad messages go to `<stream>:dead` with the reason and are acknowledged at once: those that do not
 // fit the schema (quote.ts) and those that break an ingest rule (rules.ts: date range and trading
-// day, expiration horizon, known symbol). On start, entries left pending by another consumer for
+// day, expiration horizon, known symbol). Messages with kind=earnings are earnings reports
+// (earnings-record.ts, rules.ts: known symbol, sane date) and go into the same publish. On start, entries left pending by another consumer for
 // longer than claimIdleMs (a consumer that died) are claimed with XAUTOCLAIM, with a warning.
 // Losing Redis is survived (the client reconnects with backoff, stream.ts): the loop waits for it,
 // acknowledges what it had published, re-reads this consumer's pending entries (those whose reply
@@ -20,10 +21,11 @@ import { ingestMetrics, type IngestObserver } from '../metrics/ingest.ts';
 import { newRegistry, serveMetrics } from '../metrics/server.ts';
 import { crashPoint } from './crash.ts';
 import { openWriterDb } from './lake-io.ts';
-import { cleanupLake, publishBatch, type BufferedQuote, type PublishResult } from './publish.ts';
+import { earningsRuleViolation, ruleViolation, rulesFor, type IngestRules, type RuleOptions } from './rules.ts';
+import { recordKind, validateEarnings } from './earnings-record.ts';
+import { cleanupLake, publishBatch, type BufferedEarnings, type BufferedQuote, type PublishResult } from './publish.ts';
 import { validateQuote } from './quote.ts';
 import { readLakeManifest } from '../lake-io.ts';
-import { ruleViolation, rulesFor, type IngestRules, type RuleOptions } from './rules.ts';
 import { backoffMs, connectionProblem, sleep } from '../reconnect.ts';
 import { ack, claimIdle, connectRedis, deadLetter, ensureGroup, readAllPending, readGroup, whenReady, type Redis, type StreamEntry } from './stream.ts';
 
@@ -64,6 +66,8 @@ export interface IngestStats {
   alreadyPublished: number;
   supersededInBatch: number;
   filesWritten: number;
+  /** Earnings records that added or changed a calendar row. */
+  earningsWritten: number;
   /** Pending entries found at start (left by a crash). */
   recovered: number;
   /** Of those, entries claimed from other (dead) consumers. */
@@ -76,9 +80,10 @@ export interface IngestStats {
 const noGroup = (e: unknown): boolean => e instanceof Error && /^NOGROUP\b/.test(e.message);
 
 export class Ingestor {
-  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, recovered: 0, claimed: 0, resumed: 0 };
+  readonly stats: IngestStats = { read: 0, dead: 0, flushes: 0, rowsWritten: 0, alreadyPublished: 0, supersededInBatch: 0, filesWritten: 0, earningsWritten: 0, recovered: 0, claimed: 0, resumed: 0 };
   #buffer: BufferedQuote[] = [];
-  /** IDs in #buffer, or published and not yet acknowledged: a re-read after a reconnect skips them. */
+  #earnings: BufferedEarnings[] = [];
+  /** IDs in the buffers, or published and not yet acknowledged: a re-read after a reconnect skips them. */
   #held = new Set<string>();
   #unacked: string[] = [];
   #wake: (() => void) | null = null;
@@ -111,12 +116,9 @@ export class Ingestor {
         bad.push(e.id);
         continue;
       }
-      const v = validateQuote(e.fields);
-      const reason = v.ok ? (this.#rules ? ruleViolation(v.row, this.#rules) : null) : v.reason;
-      if (v.ok && reason === null) {
-        this.#buffer.push({ id: e.id, row: v.row });
-        this.#held.add(e.id);
-      } else {
+      const reason = this.#accept(e.id, e.fields);
+      if (reason === null) this.#held.add(e.id);
+      else {
         await deadLetter(this.redis, stream, e, reason!);
         crashPoint('after-dead-letter');
         this.stats.dead += 1;
@@ -129,13 +131,33 @@ export class Ingestor {
     if (entries.length) crashPoint('after-read');
   }
 
+  /** Buffers a valid record of a known kind; otherwise returns why it is dead-lettered. */
+  #accept(id: string, fields: Record<string, string>): string | null {
+    const kind = recordKind(fields);
+    if (typeof kind !== 'string') return kind.reason;
+    if (kind === 'earnings') {
+      const v = validateEarnings(fields);
+      if (!v.ok) return v.reason;
+      const broken = this.#rules ? earningsRuleViolation(v.row, this.#rules) : null;
+      if (broken === null) this.#earnings.push({ id, row: v.row });
+      return broken;
+    }
+    const v = validateQuote(fields);
+    if (!v.ok) return v.reason;
+    const broken = this.#rules ? ruleViolation(v.row, this.#rules) : null;
+    if (broken === null) this.#buffer.push({ id, row: v.row });
+    return broken;
+  }
+
   async flush(): Promise<PublishResult | null> {
-    if (this.#buffer.length === 0) return null;
+    if (this.#buffer.length === 0 && this.#earnings.length === 0) return null;
     const batch = this.#buffer;
-    const result = await publishBatch(this.conn, this.opts.root, batch);
-    const ids = batch.map((q) => q.id);
+    const earnings = this.#earnings;
+    const result = await publishBatch(this.conn, this.opts.root, batch, earnings);
+    const ids = [...batch, ...earnings].map((q) => q.id);
     // Published: from here a lost Redis only delays the ack (#ackPublished after the reconnect).
     this.#buffer = [];
+    this.#earnings = [];
     this.#unacked.push(...ids);
     if (process.env.QUANTIV_CRASH_AT === 'mid-ack') {
       await ack(this.redis, this.opts.stream, this.opts.group, ids.slice(0, Math.floor(ids.length / 2)));
@@ -148,8 +170,10 @@ export class Ingestor {
     s.alreadyPublished += result.alreadyPublished;
     s.supersededInBatch += result.supersededInBatch;
     s.filesWritten += result.files.length;
+    s.earningsWritten += result.earningsWritten;
     this.opts.log(
-      `flush ${batch.length} entries -> ${result.rowsWritten} rows in ${result.files.length} file(s)` +
+      `flush ${ids.length} entries -> ${result.rowsWritten} rows in ${result.files.length} file(s)` +
+        (earnings.length ? `, ${result.earningsWritten} of ${earnings.length} earnings records new or changed` : '') +
         (result.alreadyPublished ? `, ${result.alreadyPublished} already published` : '') +
         (result.supersededInBatch ? `, ${result.supersededInBatch} superseded in batch` : '') +
         ` in ${result.ms.toFixed(0)} ms` +
@@ -180,10 +204,11 @@ export class Ingestor {
     try {
       await Promise.race([whenReady(this.redis), new Promise<void>((r) => (this.#wake = r))]);
     } catch (gaveUp) {
-      if (this.#buffer.length) {
-        const r = await publishBatch(this.conn, this.opts.root, this.#buffer);
-        this.opts.log(`published ${this.#buffer.length} entries read before Redis was lost (${r.rowsWritten} rows); they are acknowledged on the next run`);
+      if (this.#buffer.length || this.#earnings.length) {
+        const r = await publishBatch(this.conn, this.opts.root, this.#buffer, this.#earnings);
+        this.opts.log(`published ${this.#buffer.length + this.#earnings.length} entries read before Redis was lost (${r.rowsWritten} rows); they are acknowledged on the next run`);
         this.#buffer = [];
+        this.#earnings = [];
       }
       throw gaveUp;
     } finally {
@@ -245,7 +270,7 @@ export class Ingestor {
         await this.#take(entries);
         failures = 0;
         const now = Date.now();
-        if (now >= nextFlush || this.#buffer.length >= maxBatch) {
+        if (now >= nextFlush || this.#buffer.length + this.#earnings.length >= maxBatch) {
           await this.flush();
           nextFlush = Date.now() + flushMs;
         }

@@ -6,6 +6,9 @@
 //   - expiring within maxExpirationYears (default 5) of its quote date;
 //   - for a symbol the lake already has (symbols_metadata, the options rollup) or one listed in
 //     allowSymbols.
+// Earnings records (earnings-record.ts) must name a symbol the lake has (or one allowed), and a
+// report date that is a trading day no earlier than a year before the lake's first date and no
+// later than a year after today: a calendar lists the next report, not one in 2099.
 // A violation is returned as a reason; ingest dead-letters the message with it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +16,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { filesOf, type Manifest } from '../../lake/manifest.ts';
 import { quoteString } from '../../lake/schema.ts';
 import { dayOf, isoOf, isTradingDay } from '../generate/calendar.ts';
+import type { EarningsRow } from './earnings-record.ts';
 import type { QuoteRow } from './quote.ts';
 
 export interface IngestRules {
@@ -20,6 +24,8 @@ export interface IngestRules {
   firstDate: string | null;
   /** Latest quote date accepted (ISO): today + 1 day by default. */
   lastDate: string;
+  /** Latest earnings report date accepted (ISO): today + 366 days. */
+  lastEarningsDate: string;
   tradingDaysOnly: boolean;
   maxExpirationYears: number;
   /** Symbols accepted; null accepts any. */
@@ -39,6 +45,8 @@ export interface RuleOptions {
 }
 
 export const DEFAULT_MAX_EXPIRATION_YEARS = 5;
+/** How far ahead (and before the lake's start) an earnings report date may lie. */
+export const EARNINGS_AHEAD_DAYS = 366;
 
 /** The rules for a lake: its first options date and its symbols, plus the options. */
 export async function rulesFor(conn: DuckDBConnection, root: string, manifest: Manifest | null, opts: RuleOptions = {}): Promise<IngestRules> {
@@ -60,6 +68,7 @@ export async function rulesFor(conn: DuckDBConnection, root: string, manifest: M
   return {
     firstDate,
     lastDate: isoOf(today + 1),
+    lastEarningsDate: isoOf(today + EARNINGS_AHEAD_DAYS),
     tradingDaysOnly: !opts.allowNonTradingDays,
     maxExpirationYears: opts.maxExpirationYears ?? DEFAULT_MAX_EXPIRATION_YEARS,
     symbols,
@@ -74,6 +83,17 @@ export function ruleViolation(row: QuoteRow, r: IngestRules): string | null {
   if (r.tradingDaysOnly && !isTradingDay(dayOf(date))) return `rule date: ${date} is not a trading day`;
   const limit = `${String(Number(date.slice(0, 4)) + r.maxExpirationYears).padStart(4, '0')}${date.slice(4)}`;
   if (exp > limit) return `rule expiration: ${exp} is more than ${r.maxExpirationYears} years after ${date}`;
+  if (r.symbols !== null && !r.symbols.has(symbol)) return `rule symbol: ${symbol} is not in the lake; allow it with --allow-symbols ${symbol}`;
+  return null;
+}
+
+/** The first rule the (type-valid) earnings row breaks, or null. */
+export function earningsRuleViolation(row: EarningsRow, r: IngestRules): string | null {
+  const date = row.earnings_date!, symbol = row.symbol!;
+  const earliest = r.firstDate === null ? null : isoOf(dayOf(r.firstDate) - EARNINGS_AHEAD_DAYS);
+  if (earliest !== null && date < earliest) return `rule earnings_date: ${date} is more than a year before the lake's first date ${r.firstDate}`;
+  if (date > r.lastEarningsDate) return `rule earnings_date: ${date} is after ${r.lastEarningsDate} (today + ${EARNINGS_AHEAD_DAYS} days)`;
+  if (r.tradingDaysOnly && !isTradingDay(dayOf(date))) return `rule earnings_date: ${date} is not a trading day`;
   if (r.symbols !== null && !r.symbols.has(symbol)) return `rule symbol: ${symbol} is not in the lake; allow it with --allow-symbols ${symbol}`;
   return null;
 }
