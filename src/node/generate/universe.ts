@@ -38,7 +38,8 @@ const KINDS: Record<Kind, Omit<SymbolSpec, 'symbol' | 'price' | 'vol' | 'drift'>
   haven: { beta: -0.1, volLoad: 0.3, skew: 0.02, curv: 0.18, vrp: 0.06, oiBase: 8000, spreadMult: 0.9 },
 };
 
-// [symbol, price on 2024-01-02, long-run vol, kind]. The first 8 are the default run.
+// [symbol, price on 2024-01-02, long-run vol, kind]. The first 30 are the default run: indexes,
+// sector and bond ETFs, havens, mega caps and high-volatility growth names, enough to screen.
 const TABLE: [string, number, number, Kind][] = [
   ['SPY', 472.65, 0.14, 'index'], ['QQQ', 402.56, 0.19, 'index'], ['IWM', 198.79, 0.21, 'index'],
   ['AAPL', 185.64, 0.23, 'mega'], ['MSFT', 370.87, 0.22, 'mega'], ['NVDA', 48.17, 0.45, 'growth'],
@@ -63,7 +64,7 @@ const TABLE: [string, number, number, Kind][] = [
 ];
 
 export const BUILTIN_SYMBOLS: readonly string[] = TABLE.map((r) => r[0]);
-export const DEFAULT_SYMBOL_COUNT = 8;
+export const DEFAULT_SYMBOL_COUNT = 30;
 
 function specOf(symbol: string, price: number, vol: number, kind: Kind): SymbolSpec {
   // Median drift ~ 4%/yr on top of the volatility drag, so prices neither explode nor die.
