@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activePreset, draftProblem, lastDatePart, pauseMayCommit, presetRange, rangeProblem, snapToTradingDate } from './date-range.ts';
+import { activePreset, draftProblem, lastDatePart, nextWhole, pauseMayCommit, presetRange, rangeProblem, snapToTradingDate } from './date-range.ts';
 
 const bounds = { min: '2024-01-02', max: '2025-08-29' };
 
@@ -24,15 +24,16 @@ describe('when a pause may commit a typed date', () => {
     expect(lastDatePart('ja-JP')).toBe('day');
   });
   it('month, day and year typed in order (en-US) finish only with the year', () => {
-    // Each keystroke's value: the untyped segments keep the old date's values (2025-08-29).
-    const steps = ['2025-03-29', '2025-03-01', '2025-03-15', '0002-03-15', '0020-03-15', '0202-03-15', '2024-03-15'];
-    let before = '2025-08-29';
+    // Each keystroke's value, as Chromium reports it: '' while a segment is half typed (a lone 0),
+    // and the old date's values (2025-08-29) in the segments not typed yet.
+    const steps = ['', '2025-03-29', '2025-03-01', '2025-03-15', '0002-03-15', '0020-03-15', '0202-03-15', '2024-03-15'];
+    let whole = '2025-08-29';
     const may = steps.map((v) => {
-      const ok = pauseMayCommit(before, v, 'year');
-      before = v;
+      const ok = pauseMayCommit(whole, v, 'year');
+      whole = nextWhole(whole, v);
       return ok;
     });
-    expect(may).toEqual([false, false, false, true, true, true, true]);
+    expect(may).toEqual([false, false, false, false, true, true, true, true]);
     // Of those, only the last is a usable date: one commit, for the final date.
     expect(steps.filter((v, i) => may[i] && draftProblem(v, bounds) === null)).toEqual(['2024-03-15']);
   });

@@ -36,14 +36,19 @@ const partOf = (iso: string, part: DatePart): string => iso.slice(...({ year: [0
 /**
  * Whether a pause after this keystroke may commit the draft. A date input keeps the old values in
  * the segments not yet typed, so typing month and day first (en-US) makes a valid date before the
- * year is typed: only a keystroke in the last segment, or one that fills the last blank segment
- * (the value goes from '' to a date), finishes a date. Other edits commit on Enter or blur.
+ * year is typed: only a keystroke that changes the last segment finishes a date. `lastWhole` is
+ * the last whole date the field held before this keystroke (a half-typed segment makes the value
+ * '' in between, so that is no baseline); '' when the field was blank, and then the first whole
+ * date is the finished one. Other edits commit on Enter or blur.
  */
-export function pauseMayCommit(before: string, after: string, last: DatePart): boolean {
+export function pauseMayCommit(lastWhole: string, after: string, last: DatePart): boolean {
   if (!isIsoDate(after)) return false;
-  if (!isIsoDate(before)) return true;
-  return partOf(before, last) !== partOf(after, last);
+  if (!isIsoDate(lastWhole)) return true;
+  return partOf(lastWhole, last) !== partOf(after, last);
 }
+
+/** The baseline for the next keystroke: the value if it is a whole date, else the one before. */
+export const nextWhole = (lastWhole: string, value: string): string => (isIsoDate(value) ? value : lastWhole);
 
 /** The message for a range whose ends are each valid but inverted. */
 export function rangeProblem(from: string, to: string): string | null {
