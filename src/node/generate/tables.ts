@@ -30,8 +30,9 @@ const incrementSql = (target: string): string => {
 /**
  * Option rows of [from, to] (ISO dates), with the table's columns plus spot, dte and sym_id for the
  * derived tables. A symbol lists its own number of strikes per side (sym.strikes, at most
- * p.strikes) and weeklies up to sym.weekly_days out. IV noise is shared by the call and put of a strike, so put-call parity holds on
- * the mids; price and greeks use the stored (rounded) vol, so they can be recomputed from the file.
+ * p.strikes) and weeklies up to sym.weekly_days out. IV noise is shared by the call and put of a
+ * strike, so put-call parity holds on the mids; price and greeks use the stored (rounded) vol, so
+ * they can be recomputed from the file.
  */
 export function optionsSql(p: { from: string; to: string; seed: number; strikes: number }): string {
   const n = p.strikes;
