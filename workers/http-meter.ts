@@ -5,6 +5,7 @@
 import type { HttpStats } from '../src/engine/api.ts';
 import { RangeCache } from './range-cache.ts';
 import { rangeFault } from './server-faults.ts';
+import { preloaded } from './preloads.ts';
 
 export function emptyStats(): HttpStats {
   return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 };
@@ -101,6 +102,27 @@ export class NoAnswerError extends Error {
   }
 }
 
+/**
+ * Fetches the footers of these lake files in parallel, ahead of DuckDB's synchronous reads of them
+ * (one round trip after another). Best effort: a file whose answer is not the exact range asked
+ * for is left to DuckDB's own read, which then reports what is wrong with the server.
+ */
+export async function prefetchTails(urls: string[]): Promise<void> {
+  await Promise.all(urls.map(async (url) => {
+    const range = lakeCache?.tailRange(url);
+    if (!range) return;
+    const [from, to] = range;
+    try {
+      const r = await fetch(url, { headers: { Range: `bytes=${from}-${to}` } });
+      if (r.status !== 206 || !(r.headers.get('Content-Range') ?? '').startsWith(`bytes ${from}-${to}/`)) return;
+      const body = new Uint8Array(await r.arrayBuffer());
+      if (body.byteLength === to - from + 1) lakeCache?.prime(url, from, body);
+    } catch {
+      // DuckDB's read of the same bytes meets the failure and reports it.
+    }
+  }));
+}
+
 /** Serves a synchronous XHR's answer from the cache: status, headers and body set on the instance. */
 function answer(xhr: XMLHttpRequest, status: number, body: ArrayBuffer | null, headers: Record<string, string>): void {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -165,12 +187,28 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
       super.setRequestHeader(name, value);
     }
     override send(body?: Document | XMLHttpRequestBodyInit | null): void {
-      if (this.#fromCache()) return;
+      if (this.#fromCache() || this.#fromPreload()) return;
       try {
         super.send(body);
       } finally {
         record(this, this.#ranged);
       }
+    }
+    /** A file preloads.ts fetched ahead (the extension): answered from memory, whole or a range. */
+    #fromPreload(): boolean {
+      const body = preloaded(this.#url);
+      if (!body || !/^(GET|HEAD)$/.test(this.#method)) return false;
+      const size = String(body.byteLength);
+      if (this.#method === 'HEAD') {
+        answer(this, 200, null, { 'Content-Length': size, 'Accept-Ranges': 'bytes' });
+      } else if (this.#range) {
+        const [start, end] = this.#range;
+        const part = body.slice(start, Math.min(end, body.byteLength - 1) + 1);
+        answer(this, 206, part, { 'Content-Length': String(part.byteLength), 'Content-Range': `bytes ${start}-${start + part.byteLength - 1}/${size}` });
+      } else {
+        answer(this, 200, body, { 'Content-Length': size });
+      }
+      return true;
     }
     /** A lake file's HEAD (its size is in the manifest) or range read; false: go to the network. */
     #fromCache(): boolean {

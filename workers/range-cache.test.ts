@@ -24,6 +24,30 @@ function harness(files: Record<string, Uint8Array>, cap?: number) {
 }
 
 describe('RangeCache', () => {
+  it('a primed tail answers the footer reads with no request, and names nothing once held', () => {
+    const a = file(5 * BLOCK + 123);
+    const { cache, requests } = harness({ a });
+    const range = cache.tailRange('a');
+    expect(range).toEqual([5 * BLOCK, a.length - 1]);
+    cache.prime('a', range![0], a.subarray(range![0]));
+    same(cache.read('a', a.length - 8, a.length - 1), a.subarray(a.length - 8));
+    same(cache.read('a', a.length - 100, a.length - 9), a.subarray(a.length - 100, a.length - 8));
+    expect(requests).toEqual([]);
+    expect(cache.tailRange('a')).toBeNull();
+    expect(cache.tailRange('unregistered')).toBeNull();
+  });
+
+  it('a tail range covers the footer proof, and a misaligned or short prime is ignored', () => {
+    const a = file(3 * BLOCK);
+    const proofBytes = BLOCK + 500;
+    const cache = new RangeCache(() => { throw new Error('no request expected'); });
+    cache.register('a', a.length, { path: 'a', proof: { bytes: proofBytes, sha256: 'x' } });
+    expect(cache.tailRange('a')).toEqual([BLOCK, a.length - 1]);
+    cache.prime('a', BLOCK + 1, a.subarray(BLOCK + 1));
+    cache.prime('a', BLOCK, a.subarray(BLOCK, a.length - 1));
+    expect(cache.tailRange('a')).toEqual([BLOCK, a.length - 1]);
+  });
+
   it('returns exactly the bytes asked for, and a repeat costs no request', () => {
     const a = file(5 * BLOCK + 123);
     const { cache, requests } = harness({ a });

@@ -98,6 +98,31 @@ export class RangeCache {
     return this.#files.get(url)?.size;
   }
 
+  /**
+   * The block-aligned tail a first read of the file fetches (its footer, from the proof's length or
+   * else the last block), or null when it is held already or the file is not registered.
+   */
+  tailRange(url: string): [number, number] | null {
+    const file = this.#files.get(url);
+    if (!file || file.size === 0) return null;
+    const from = Math.floor(Math.max(0, file.size - Math.max(8, file.check?.proof?.bytes ?? 0)) / BLOCK) * BLOCK;
+    for (let b = from / BLOCK; b * BLOCK < file.size; b++) if (!this.#holds(url, b)) return [from, file.size - 1];
+    return null;
+  }
+
+  /**
+   * Bytes fetched ahead (asynchronously, in parallel) for a file's range from tailRange: held as
+   * if a read had fetched them, so DuckDB's synchronous read of the footer finds them.
+   */
+  prime(url: string, from: number, bytes: Uint8Array): void {
+    const file = this.#files.get(url);
+    if (!file || from % BLOCK !== 0 || from + bytes.byteLength !== file.size) return;
+    for (let x = from / BLOCK; x * BLOCK < file.size; x++) {
+      const at = x * BLOCK - from;
+      this.#put(url, x, bytes.slice(at, Math.min(bytes.byteLength, at + BLOCK)));
+    }
+  }
+
   /** Bytes [start, endInclusive] of a registered file, fetched only where not cached. */
   read(url: string, start: number, endInclusive: number): Uint8Array {
     const file = this.#files.get(url);

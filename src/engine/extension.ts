@@ -28,6 +28,11 @@ export function extensionFilePath(p: ExtensionPin = EXTENSION): string {
   return `${extensionRepositoryPath(p)}/${p.engine}/${p.platform}/parquet.duckdb_extension.wasm`;
 }
 
+/** The URL DuckDB's `LOAD parquet` fetches from a repository (ours or DuckDB's signed one). */
+export function extensionUrl(repository: string, p: ExtensionPin = EXTENSION): string {
+  return `${repository.replace(/\/+$/, '')}/${p.engine}/${p.platform}/parquet.duckdb_extension.wasm`;
+}
+
 /**
  * DuckDB refuses an extension without its metadata trailer: a custom wasm section
  * `duckdb_signature` with eight 32-byte fields (stored last-first: magic "4", platform, engine

@@ -116,7 +116,7 @@ export function copySql(table: TableName, select: string, target: string, rowGro
   const rest = def.columns.map((c) => c.name).filter((n) => !def.sortKey.includes(n));
   const order = [...def.sortKey, ...rest].map(quoteIdent).join(', ');
   const rg = rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE[table];
-  const opts = ['FORMAT PARQUET', 'COMPRESSION ZSTD', ...(rg ? [`ROW_GROUP_SIZE ${rg}`] : [])].join(', ');
+  const opts = ['FORMAT PARQUET', `COMPRESSION ${def.compression ?? 'ZSTD'}`, ...(rg ? [`ROW_GROUP_SIZE ${rg}`] : [])].join(', ');
   return `COPY (SELECT ${cols} FROM (${select}) AS src ORDER BY ${order}) TO ${quoteString(target)} (${opts})`;
 }
 

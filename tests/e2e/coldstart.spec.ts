@@ -39,7 +39,7 @@ test('the phase marks tell the cold start in causal order, Plotly started before
   // Each step needs the one before it. worker-started and the worker's later marks come from the
   // worker's clock, re-based on timeOrigin: allow a millisecond for the rounding.
   const chain = ['boot', 'worker-spawned', 'worker-started', 'wasm-fetched', 'wasm-compiled', 'engine-instantiated',
-    'parquet-loaded', 'views-created', 'engine-ready', 'first-query-sent', 'first-result', 'chart-data', 'first-chart'];
+    'engine-opened', 'parquet-loaded', 'views-created', 'engine-ready', 'first-query-sent', 'first-result', 'chart-data', 'first-chart'];
   for (const name of [...chain, 'manifest-loaded', 'plotly-loaded', 'app-mounted']) expect(marks[name], name).toBeGreaterThanOrEqual(0);
   for (let i = 1; i < chain.length; i++) {
     expect(marks[chain[i]!]!, `${chain[i - 1]} then ${chain[i]}`).toBeGreaterThanOrEqual(marks[chain[i - 1]!]! - 1);

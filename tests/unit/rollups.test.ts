@@ -10,7 +10,7 @@ import * as q from '../../src/lake/queries/index.ts';
 import { columnsToRows } from '../../src/lake/result.ts';
 import { currentRollupYears, rollupCoversAll, rollupProblems, wholeMonths } from '../../src/lake/rollups.ts';
 import { LEGACY_VIEWS, LEGACY_VIEWS_FROM_ROLLUP, pathLocator } from '../../src/lake/views.ts';
-import { isRollup } from '../../src/lake/schema.ts';
+import { isRollup, TABLES } from '../../src/lake/schema.ts';
 import { openDuck, type DuckSession } from '../../src/node/duck.ts';
 import { openWasm, type LocalEngine } from '../../src/node/engines/wasm.ts';
 import { generate } from '../../src/node/generate/index.ts';
@@ -68,6 +68,17 @@ describe('the generator publishes options_daily with its rows', () => {
     const forecastSources = manifest.files.filter((f) => ['em_forecasts', 'em_labels', 'atm_features'].includes(f.table)).map((f) => f.sha256).sort();
     expect(manifest.files.filter((f) => f.table === 'forecast_daily').map((f) => f.sources)).toEqual([forecastSources]);
     expect(manifest.files.filter((f) => f.table === 'forecast_monthly').map((f) => f.sources)).toEqual([forecastSources]);
+  });
+});
+
+describe('codecs follow the schema', () => {
+  it('rollups are written uncompressed (decode-bound in the browser), every other table as ZSTD', async () => {
+    for (const f of manifest.files) {
+      const rows = (await duck.conn.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${join(lake, f.path)}')`)).getRows();
+      expect(rows.map((r) => String(r[0])), f.path).toEqual([TABLES[f.table].compression ?? 'ZSTD']);
+    }
+    expect(manifest.files.filter((f) => TABLES[f.table].compression === 'UNCOMPRESSED').map((f) => f.table).sort())
+      .toEqual(['forecast_daily', 'forecast_monthly', 'options_daily', 'options_daily']);
   });
 });
 

@@ -200,7 +200,7 @@ export async function runChecks(opts: CheckOptions): Promise<CheckReport> {
     if (encoded.length) {
       add({ id: 'parquet-encoding', level: 'FAIL', message: `${encoded.length} Parquet files are sent compressed (Content-Encoding: ${header(encoded[0]!.answer, 'content-encoding')}): byte ranges break`,
         details: capped(encoded.map((p) => p.file.path)),
-        fix: 'Never compress .parquet (it is already ZSTD inside): nginx: keep application/vnd.apache.parquet and application/octet-stream out of gzip_types/brotli_types; S3/GCS: upload without Content-Encoding metadata; CDN: exclude *.parquet from compression.' });
+        fix: 'Never compress .parquet over HTTP (byte ranges must address the file itself): nginx: keep application/vnd.apache.parquet and application/octet-stream out of gzip_types/brotli_types; S3/GCS: upload without Content-Encoding metadata; CDN: exclude *.parquet from compression.' });
     } else if (answered.length) {
       add({ id: 'parquet-encoding', level: 'PASS', message: 'no Content-Encoding on Parquet' });
     }
