@@ -2,12 +2,16 @@
 # Installs the Debian packages the tests start for real (nginx, Chromium, PostgreSQL, Redis,
 # Prometheus and its promtool) and the compiler for the engine's parquet extension (emscripten)
 # when any is missing, so `npm test` works on a fresh machine. No-op when all are present.
-# The container stage of CI asks for its own on top: podman runc debootstrap.
-# usage: ensure-system-deps.sh [PACKAGE ...]   (default: what npm test needs; e.g. `emscripten` alone)
+# CI's container stage needs its own on top (podman runc mmdebstrap); .ci/run asks for them with
+# the test set in one apt run, so the stand-in base images can start building before npm ci.
+# usage: ensure-system-deps.sh [PACKAGE ...]   (none or `tests`: what npm test needs; e.g. `emscripten` alone)
 set -euo pipefail
 
-wanted=("$@")
-[[ ${#wanted[@]} -eq 0 ]] && wanted=(nginx chromium postgresql redis-server prometheus emscripten)
+tests=(nginx chromium postgresql redis-server prometheus emscripten)
+wanted=()
+for arg in "${@:-tests}"; do
+  if [[ "$arg" == tests ]]; then wanted+=("${tests[@]}"); else wanted+=("$arg"); fi
+done
 missing=()
 for pkg in "${wanted[@]}"; do
   case "$pkg" in
@@ -20,7 +24,7 @@ for pkg in "${wanted[@]}"; do
     # The container image's build and probe (scripts/container/).
     podman) command -v podman >/dev/null 2>&1 || missing+=(podman) ;;
     runc) command -v runc >/dev/null 2>&1 || missing+=(runc) ;;
-    debootstrap) command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap) ;;
+    mmdebstrap) command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap) ;;
     # Compiles DuckDB's parquet extension for the wasm engine (scripts/engine/).
     emscripten) command -v em++ >/dev/null 2>&1 || missing+=(emscripten) ;;
     *) echo "ensure-system-deps: unknown package $pkg" >&2; exit 2 ;;

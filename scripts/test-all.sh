@@ -45,6 +45,14 @@ else
   npx tsc --noEmit -p tsconfig.json || failed+=(typecheck)
 fi
 
+# CI (.ci/run) may run a job in the background through the stages above; the timed tests from here
+# on wait until it has written its done file, so they never share the cores with it.
+if [[ -n "${QUANTIV_CI_BACKGROUND_DONE:-}" ]]; then
+  waited=0
+  while [[ ! -e "$QUANTIV_CI_BACKGROUND_DONE" && $waited -lt 600 ]]; do sleep 1; waited=$((waited + 1)); done
+  echo "waited ${waited}s for CI's background job"
+fi
+
 stage "unit tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit.json || failed+=(unit)
 

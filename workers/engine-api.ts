@@ -160,6 +160,7 @@ async function execute(sql: string, id: number, onProgress?: (p: Progress) => vo
   const conn = on === 'console' ? await consoleConnection(eng) : eng.conn;
   if (on === 'pages') await ensureViews(eng, sql);
   if (cancelled.delete(id)) throw new Error(CANCELLED);
+  onProgress?.({ phase: 'started', bytes: 0 });
   takeFault();
   lakeCache?.takeTouched();
   refusedWrite = null;

@@ -114,7 +114,11 @@ export async function prefetchTails(urls: string[]): Promise<void> {
     const [from, to] = range;
     try {
       const r = await fetch(url, { headers: { Range: `bytes=${from}-${to}` } });
-      if (r.status !== 206 || !(r.headers.get('Content-Range') ?? '').startsWith(`bytes ${from}-${to}/`)) return;
+      if (r.status !== 206 || !(r.headers.get('Content-Range') ?? '').startsWith(`bytes ${from}-${to}/`)) {
+        // Unread, the answer would hold its connection: the browser has six per server.
+        await r.body?.cancel();
+        return;
+      }
       const body = new Uint8Array(await r.arrayBuffer());
       if (body.byteLength === to - from + 1) lakeCache?.prime(url, from, body);
     } catch {

@@ -31,10 +31,12 @@ cleanup() { podman rm -f "$name" >/dev/null 2>&1 || true; rm -f "$build_log"; }
 trap cleanup EXIT
 
 # --network host: the build's apt and npm reach the host's mirrors/proxy the way the host does.
-# The build stage is tagged too, so its layers (npm ci above all) stay cached for the next run
-# while the dangling layers of earlier runs are pruned (each run would otherwise leave ~800 MB).
-for target in build ""; do
-  podman build "${run_flags[@]}" --network host \
+# --jobs 2: the serve stage (apt-get nginx) runs beside the build stage (npm ci, vite) instead of
+# after it, so the whole image comes first. The build stage is tagged after it (all layers cached
+# by then), so its layers (npm ci above all) stay cached for the next run while the dangling layers
+# of earlier runs are pruned (each run would otherwise leave ~800 MB).
+for target in "" build; do
+  podman build "${run_flags[@]}" --network host --jobs 2 \
     --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" --build-arg "NODE_IMAGE=$NODE_IMAGE" \
     ${target:+--target "$target"} -t "$image${target:+-$target}" . >"$build_log" 2>&1 \
     || { tail -40 "$build_log" >&2; fail "podman build ${target:-image}"; }

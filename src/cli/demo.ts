@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   await built;
   if (hasNginx()) {
-    await serve(['--port', values.port, '--data', data, '--site', 'dist']);
+    await serve(['--port', values.port, '--data', data, '--site', 'dist', ...demoWorkerUser(data)]);
     return;
   }
   await previewWithoutNginx(Number(values.port), data);
@@ -51,6 +51,19 @@ async function buildSite(): Promise<void> {
   console.log('Building the site…');
   const { build } = await import('vite');
   await build({ logLevel: 'warn' });
+}
+
+/**
+ * `serve` run as root drops its workers to nobody, who cannot read a clone under a private folder
+ * such as /root. The demo is a local convenience bound to 127.0.0.1: there it keeps root workers,
+ * and says so, rather than refusing to start.
+ */
+function demoWorkerUser(data: string): string[] {
+  if (process.getuid?.() !== 0) return [];
+  const readable = (flag: string, path: string) => spawnSync('runuser', ['-u', 'nobody', '--', 'test', flag, path]).status === 0;
+  if (readable('-r', resolve('dist/index.html')) && readable('-x', resolve(data))) return [];
+  console.log('note: this folder is not readable by the user nobody, so the demo\'s nginx workers run as root (`quantiv serve` does that only when told: --user root)');
+  return ['--user', 'root'];
 }
 
 function hasNginx(): boolean {

@@ -2,6 +2,7 @@
 // resumable, with a report of rows, quirk-rule counts, rejects and throughput. See
 // docs/migration-runbook.md and src/node/pg/export.ts.
 import { parseFlags } from './flags.ts';
+import { giveUpMs, giveUpUsage } from './give-up.ts';
 import { UsageError } from '../node/usage-error.ts';
 import { exportPg, MIGRATION_DIR, REPORT_FILE, type ExportReport } from '../node/pg/export.ts';
 import { REJECT_REASONS, QUIRK_RULES } from '../node/pg/quirks.ts';
@@ -15,13 +16,18 @@ export const EXPORT_USAGE = `usage: quantiv export --pg URL --out DIR [flags]
   --source-time-zone Z  the IANA zone (America/New_York) that legacy 'timestamp without time zone'
                         columns hold wall time in; the lake stores the instant (TIMESTAMPTZ).
                         Without it such a column stays a TIMESTAMP in the lake
+${giveUpUsage(24)}
   --quiet               print only the report
   -h, --help            this text
 
 Re-running after an interruption resumes: finished partitions whose file and source row count are
 unchanged are skipped. Each legacy column's type is read from the catalog and mapped knowingly
 (numeric(p,s) stays an exact DECIMAL(p,s)); a column with no known mapping refuses the export
-before any file is written (src/node/pg/catalog.ts). State, rejects and the JSON report are kept in DIR/${MIGRATION_DIR}/.`;
+before any file is written (src/node/pg/catalog.ts). State, rejects and the JSON report are kept in DIR/${MIGRATION_DIR}/.
+A lost PostgreSQL is reconnected to and the export resumed from that state (finished partitions
+skipped). Exit codes: 0 done, 1 the lake folder refuses writes, 2 usage, 3 the legacy schema or
+the zone refused, 4 PostgreSQL unreachable past --give-up-after, 5 PostgreSQL refused (password,
+missing database); see docs/migration-runbook.md.`;
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -35,7 +41,8 @@ export function exportSummary(r: ExportReport): string {
   lines.push('  rejects by reason:');
   for (const k of REJECT_REASONS) lines.push(`    ${k.padEnd(20)} ${fmt(r.counts[k])}`);
   lines.push(
-    `  ${r.exported.partitions} partitions exported, ${r.skipped} skipped (already done), ${r.tmpRemoved} stale tmp files removed`,
+    `  ${r.exported.partitions} partitions exported, ${r.skipped} skipped (already done), ${r.tmpRemoved} stale tmp files removed` +
+      (r.reconnects ? `, resumed after ${r.reconnects} PostgreSQL outage(s)` : ''),
     `  ${fmt(r.exported.sourceRows)} rows in ${r.seconds.toFixed(2)} s = ${fmt(Math.round(r.rowsPerSecond))} rows/s`,
     `  report: ${r.out}/${MIGRATION_DIR}/${REPORT_FILE}`,
   );
@@ -51,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       'redo-from': { type: 'string' },
       quiet: { type: 'boolean' },
       'source-time-zone': { type: 'string' },
+      'give-up-after': { type: 'string' },
     },
     EXPORT_USAGE,
   );
@@ -64,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(redoFrom ? { redoFrom } : {}),
     ...(values['source-time-zone'] ? { sourceTimeZone: values['source-time-zone'] } : {}),
     log: values.quiet ? () => {} : (l) => console.log(l),
+    warn: (l) => console.error(`${new Date().toISOString()} export: ${l}`),
+    giveUpMs: giveUpMs(values['give-up-after']),
   });
   console.log(exportSummary(report));
   return 0;

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
+import { giveUpMs, giveUpUsage } from './give-up.ts';
 import { UsageError } from '../node/usage-error.ts';
 import { runIngest } from '../node/realtime/ingest.ts';
 import { DEFAULT_GROUP, DEFAULT_STREAM } from '../node/realtime/stream.ts';
@@ -25,14 +26,17 @@ export const INGEST_USAGE = `usage: quantiv ingest --redis URL --data DIR [flags
   --max-expiration-years N  reject expirations more than N years after the quote (default 5)
   --allow-non-trading-days  accept quotes dated on weekends and exchange holidays
   --claim-idle-ms N  claim other consumers' entries pending longer than N ms (default 60000)
-  --quiet            log only errors
+${giveUpUsage(21)}
+  --quiet            log only errors (and the Redis lost / reconnected lines)
   -h, --help         this text
 
 Delivery: at-least-once from Redis, deduplicated on (date, act_symbol, expiration, strike, call_put),
 so every valid quote lands in the lake exactly once even across crashes. SIGINT/SIGTERM flush first.
 Rules (src/node/realtime/rules.ts): the quote date lies in [the lake's first date, today + 1 day] and
 is a trading day, the expiration within the horizon, the symbol known or allowed; a violation goes to
-NAME:dead with its reason.`;
+NAME:dead with its reason.
+Exit codes: 0 stopped (SIGINT/SIGTERM, --until-idle), 2 usage, 4 Redis unreachable past
+--give-up-after, 5 Redis refused (bad password); see docs/realtime.md.`;
 
 export async function run(argv: string[]): Promise<number> {
   const values = parseFlags(
@@ -53,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-expiration-years': { type: 'string' },
       'allow-non-trading-days': { type: 'boolean' },
       'claim-idle-ms': { type: 'string' },
+      'give-up-after': { type: 'string' },
       quiet: { type: 'boolean' },
     },
     INGEST_USAGE,
@@ -73,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = (line: string) => {
     if (!quiet) console.log(`${new Date().toISOString()} ingest: ${line}`);
   };
+  const warn = (line: string) => console.error(`${new Date().toISOString()} ingest: ${line}`);
   const stats = await runIngest({
     redisUrl: values.redis,
     root: resolve(values.data),
@@ -92,6 +98,8 @@ export async function run(argv: string[]): Promise<number> {
       allowNonTradingDays: values['allow-non-trading-days'] ?? false,
     },
     log,
+    warn,
+    giveUpMs: giveUpMs(values['give-up-after']),
   });
   log(`stopped: ${JSON.stringify(stats)}`);
   return 0;

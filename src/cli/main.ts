@@ -1,6 +1,7 @@
 // The `quantiv` command: a table of subcommands, each a module with run(argv). Modules are imported
-// lazily so one command's dependencies never slow down another.
-
+// lazily so one command's dependencies never slow down another. Exit codes: src/node/exit-codes.ts.
+import { EXIT } from '../node/exit-codes.ts';
+import { connectionError } from '../node/reconnect.ts';
 
 export interface Subcommand {
   summary: string;
@@ -74,26 +75,29 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
   const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     console.error(`quantiv: unknown command '${name}'\n\n${usage()}`);
-    return 2;
+    return EXIT.USAGE;
   }
   try {
     const code = await (await cmd.load()).run(rest);
-    return typeof code === 'number' ? code : 0;
+    return typeof code === 'number' ? code : EXIT.OK;
   } catch (err) {
     if (err instanceof Error && err.name === 'UsageError') {
       console.error(`quantiv ${name}: ${err.message}\nRun 'quantiv ${name} --help' for usage.`);
-      return 2;
+      return EXIT.USAGE;
     }
-    if (err instanceof Error && err.name === 'ToolError') {
-      console.error(`quantiv ${name}: ${err.message}`);
-      return 1;
+    // Expected failures, including a lost or refused Redis/PostgreSQL a tool did not handle itself:
+    // one line, no stack.
+    const expected = connectionError(err);
+    if (expected) {
+      console.error(`quantiv ${name}: ${expected.message}`);
+      return expected.exitCode;
     }
     console.error(`quantiv ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return 1;
+    return EXIT.FAILED;
   }
 }

@@ -56,7 +56,9 @@ export async function run(argv: string[]): Promise<number> {
     }
   };
   const log = (line: string) => console.log(`${new Date().toISOString()} monitor: ${line}`);
-  const redis = values.redis ? await connectRedis(values.redis) : undefined;
+  // The monitor reports a Redis outage (quantiv_redis_up 0) rather than ending over it: it
+  // reconnects forever, logging one line when Redis is lost and one when it is back.
+  const redis = values.redis ? await connectRedis(values.redis, { giveUpMs: Infinity, warn: log, background: true }) : undefined;
   const server = await serveMetrics(newRegistry(), Number(port), values['metrics-host']);
   const monitor = startMonitor({
     registry: server.registry,

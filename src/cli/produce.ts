@@ -1,6 +1,7 @@
 // `quantiv produce`: replays generated quotes into a Redis stream (tests and demos).
 import { resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
+import { giveUpMs, giveUpUsage } from './give-up.ts';
 import { UsageError } from '../node/usage-error.ts';
 import { badMessages, generateQuotes, interleave, xaddMessages } from '../node/realtime/produce.ts';
 import { connectRedis, DEFAULT_STREAM } from '../node/realtime/stream.ts';
@@ -16,7 +17,12 @@ export const PRODUCE_USAGE = `usage: quantiv produce --redis URL --data DIR [fla
   --count N          at most N quotes, round-robin over symbols (default: the whole day)
   --rate R           messages per second (default 0 = as fast as possible)
   --bad K            also send K malformed messages (they must end in NAME:dead)
-  -h, --help         this text`;
+${giveUpUsage(21)}
+  -h, --help         this text
+
+Each message is written exactly once, also across a lost connection: produce picks the stream IDs
+and, after a reconnect, resends only those Redis does not have. Exit codes: 0 done, 2 usage,
+4 Redis unreachable past --give-up-after, 5 Redis refused; see docs/realtime.md.`;
 
 export async function run(argv: string[]): Promise<number> {
   const values = parseFlags(
@@ -31,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
       count: { type: 'string' },
       rate: { type: 'string' },
       bad: { type: 'string' },
+      'give-up-after': { type: 'string' },
     },
     PRODUCE_USAGE,
   );
@@ -44,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new UsageError(`--date must be YYYY-MM-DD`);
   const count = num('count', values.count);
+  const giveUp = giveUpMs(values['give-up-after']);
   const seed = num('seed', values.seed);
   const started = performance.now();
   const { date, messages } = await generateQuotes({
@@ -55,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const bad = badMessages(messages, num('bad', values.bad) ?? 0);
   const all = interleave(messages, bad);
-  const redis = await connectRedis(values.redis);
+  const redis = await connectRedis(values.redis, { giveUpMs: giveUp, warn: (l) => console.error(`${new Date().toISOString()} produce: ${l}`) });
   const stream = values.stream ?? DEFAULT_STREAM;
   try {
     const t0 = performance.now();
@@ -67,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
         `generated in ${((t0 - started) / 1000).toFixed(2)} s)`,
     );
   } finally {
-    await redis.close();
+    await redis.close().catch(() => {});
   }
   return 0;
 }

@@ -25,7 +25,12 @@ export interface QueryResult extends Columns {
 }
 
 export interface Progress {
-  phase: 'wasm' | 'manifest' | 'views' | 'query';
+  /**
+   * 'started': the query's own execution begins (its turn came, the views it names exist). The
+   * time budget counts from here, so waiting behind other queries or creating views is not
+   * charged to it.
+   */
+  phase: 'wasm' | 'manifest' | 'views' | 'started' | 'query';
   /** Bytes received so far in this phase. */
   bytes: number;
   total?: number | undefined;

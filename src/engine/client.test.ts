@@ -223,4 +223,33 @@ describe('EngineClient', () => {
     await expect(client.query('SELECT 1')).resolves.toMatchObject({ rows: 0 });
     expect(engines).toHaveLength(2);
   });
+
+  it('the time budget counts from the query\'s start: waiting for its turn is not charged', async () => {
+    const ok = { columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } };
+    const client = new EngineClient(() => {
+      const api: Partial<EngineApi> = {
+        async init() {
+          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
+        },
+        async run(sql, _id, onProgress) {
+          // 300 ms queued behind others (or creating views), then 150 ms of its own work.
+          await new Promise((r) => setTimeout(r, 300));
+          void onProgress?.({ phase: 'started', bytes: 0 });
+          await new Promise((r) => setTimeout(r, sql === 'SELECT slow' ? 1500 : 150));
+          return ok;
+        },
+        async cancel() {
+          return true;
+        },
+      };
+      const channel = new MessageChannel();
+      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+      return channel.port2 as unknown as Worker;
+    }, { querySeconds: 0.4, memoryMiB: 512 });
+    await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
+    // 450 ms after it was sent, but 150 ms after it started: within a 0.4 s budget.
+    await expect(client.query('SELECT quick')).resolves.toMatchObject({ rows: 0 });
+    // 1.5 s of its own work: stopped at 0.4 s after its start.
+    await expect(client.query('SELECT slow')).rejects.toThrow(/0\.4 s time budget/);
+  });
 });

@@ -184,10 +184,18 @@ export class EngineClient {
   #send(run: Run): void {
     const generation = this.#generation;
     run.generation = generation;
-    for (const t of run.timers) clearTimeout(t);
-    run.timers = [setTimeout(() => this.#stop(run, new BudgetError(timeBudgetMessage(this.#budgets.querySeconds))), this.#budgets.querySeconds * 1000)];
+    const arm = () => {
+      for (const t of run.timers) clearTimeout(t);
+      run.timers = [setTimeout(() => this.#stop(run, new BudgetError(timeBudgetMessage(this.#budgets.querySeconds))), this.#budgets.querySeconds * 1000)];
+    };
+    arm();
     const api = this.#remote();
-    const progress = run.onProgress ? Comlink.proxy(run.onProgress) : undefined;
+    // The worker says when the query itself starts; the budget is re-armed from there.
+    const progress = Comlink.proxy((p: Progress) => {
+      if (p.phase === 'started') {
+        if (run.generation === generation && !run.stop) arm();
+      } else run.onProgress?.(p);
+    });
     (run.console ? api.runConsole(run.sql, run.id, progress) : api.run(run.sql, run.id, progress))
       .then(
         (result) => {

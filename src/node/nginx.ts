@@ -1,7 +1,7 @@
 // Runs the real production nginx.conf locally (for `quantiv serve` and the e2e tests): only the
 // `# quantiv:<key>` marked lines are rewritten, so what is tested is what ships.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort } from './net.ts';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,10 @@ export interface RenderValues {
   host: string;
   siteRoot: string;
   dataRoot: string;
-  /** Workers run as root when the master does; otherwise they could not read 0700 temp dirs. */
+  /** Started as root: the `user` directive applies (without root nginx ignores it, with a warning). */
   asRoot: boolean;
+  /** With asRoot: the account (and group) workers run as; default root (test instances serving 0700 temp dirs). */
+  user?: { name: string; group: string } | undefined;
 }
 
 const MARKED = /^(\s*)(\w+)\s+[^;]*;(\s*# quantiv:(\w+))\s*$/;
@@ -48,7 +50,8 @@ export function renderConf(template: string, v: RenderValues): string {
     switch (key as MarkerKey) {
       case 'user':
         // nginx warns about `user` when not started as root, so drop it there.
-        return v.asRoot ? `${indent}user root;${marker}` : `${indent}# user (not root: workers keep our uid)${marker}`;
+        if (!v.asRoot) return `${indent}# user (not root: workers keep our uid)${marker}`;
+        return `${indent}user ${v.user ? `${quote(v.user.name)} ${quote(v.user.group)}` : 'root'};${marker}`;
       case 'pid': value = quote(join(v.prefix, 'nginx.pid')); break;
       case 'error_log': value = `${quote(join(v.prefix, 'error.log'))} warn`; break;
       case 'access_log': value = `${quote(join(v.prefix, 'access.log'))} quantiv`; break;
@@ -76,6 +79,28 @@ export interface NginxOptions {
   nginxBin?: string;
   template?: string;
   readyTimeoutMs?: number;
+  /**
+   * When started as root, run the workers as this account (`quantiv serve`: nobody) instead of
+   * root. The site and data must be readable by it (checked first); the temp dirs are given to it.
+   */
+  workerUser?: string;
+}
+
+/** The account's primary group name (nginx's `user NAME GROUP`). */
+function primaryGroup(user: string): string {
+  const r = spawnSync('id', ['-gn', user], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`no such user for the nginx workers: ${user} (${r.stderr.trim()})`);
+  return r.stdout.trim();
+}
+
+/** Fails with what to do when `user` could not read what nginx must serve. */
+function assertReadableBy(user: string, checks: [string, string][]): void {
+  for (const [flag, path] of checks) {
+    const r = spawnSync('runuser', ['-u', user, '--', 'test', flag, path]);
+    if (r.status !== 0) {
+      throw new Error(`nginx workers run as ${user}, who cannot ${flag === '-r' ? 'read' : 'enter'} ${path}: make it readable (chmod o+rX on it and its parent folders) or choose another --user`);
+    }
+  }
 }
 
 export interface NginxServer {
@@ -133,8 +158,20 @@ export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
     if (!existsSync(dir)) throw new Error(`nginx ${what} root does not exist: ${dir}`);
   }
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let user: RenderValues['user'];
+  if (asRoot && opts.workerUser && opts.workerUser !== 'root') {
+    user = { name: opts.workerUser, group: primaryGroup(opts.workerUser) };
+    const site = resolve(opts.siteRoot);
+    assertReadableBy(user.name, [['-x', site], ['-r', join(site, 'index.html')], ['-x', resolve(opts.dataRoot)]]);
+    // Workers buffer request bodies and proxied responses in the temp dirs: theirs to write. The
+    // prefix only needs to be passable; logs and the pid file are opened by the root master.
+    chmodSync(prefix, 0o711);
+    const uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
+    const gid = Number(spawnSync('id', ['-g', user.name], { encoding: 'utf8' }).stdout.trim());
+    chownSync(join(prefix, 'temp'), uid, gid);
+  }
   const conf = renderConf(opts.template ?? readFileSync(NGINX_CONF, 'utf8'), {
-    prefix, port, host, siteRoot: opts.siteRoot, dataRoot: opts.dataRoot, asRoot,
+    prefix, port, host, siteRoot: opts.siteRoot, dataRoot: opts.dataRoot, asRoot, user,
   });
   const confFile = join(prefix, 'nginx.conf');
   writeFileSync(confFile, conf);

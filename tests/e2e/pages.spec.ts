@@ -89,6 +89,10 @@ test('console: a 100k-row result stays usable and exports as real CSV and Parque
   await done(page.getByTestId('console-stats'));
   const table = page.getByTestId('sql-result');
   await expect(table).toHaveAttribute('data-rows', '100000');
+  // The chart draws a thinned copy: 100k SVG points held the main thread for tens of seconds.
+  await expect(page.getByTestId('chart-thinned')).toContainText('of 100,000 rows');
+  await expect(page.getByTestId('sql-chart')).toHaveAttribute('data-state', 'drawn');
+  expect(Number(await page.getByTestId('sql-chart').getAttribute('data-points'))).toBeLessThanOrEqual(4000);
   // Virtualised: the DOM holds a window of rows, not 100k.
   expect(await table.locator('tbody tr').count()).toBeLessThan(100);
   await table.locator('..').evaluate((el) => (el.scrollTop = 50_000 * 28));

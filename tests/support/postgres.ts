@@ -15,6 +15,12 @@ export interface PgCluster {
   dir: string;
   /** Stops the server and deletes its dir; safe to call twice. */
   stop(): Promise<void>;
+  /** Stops the server (`-m immediate`: every backend killed, as in a crash) and keeps its data. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  start(): Promise<void>;
+  /** kill, optionally wait downMs, start: a server restart as clients see it. */
+  restart(downMs?: number): Promise<void>;
 }
 
 export function pgBinDir(): string {
@@ -63,11 +69,12 @@ export async function startPostgres(): Promise<PgCluster> {
   const log = join(dir, 'server.log');
   runAs(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   let port = 0;
+  let opts = '';
   let lastErr: unknown;
   // A port can be taken between freePort() and the server's bind: retry with another.
   for (let attempt = 0; attempt < 5; attempt++) {
     port = await freePort();
-    const opts = [
+    opts = [
       `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off',
       '-c full_page_writes=off', '-c max_wal_size=2GB', '-c shared_buffers=256MB', '-c work_mem=64MB',
       '-c maintenance_work_mem=256MB',
@@ -94,6 +101,17 @@ export async function startPostgres(): Promise<PgCluster> {
       stopped = true;
       live.delete(cluster);
       stopSync(bin, data, dir);
+    },
+    async kill() {
+      runAs(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']);
+    },
+    async start() {
+      runAs(join(bin, 'pg_ctl'), ['-D', data, '-l', log, '-o', opts, '-w', '-t', '60', 'start']);
+    },
+    async restart(downMs = 0) {
+      await cluster.kill();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await cluster.start();
     },
   };
   live.add(cluster);

@@ -1,5 +1,7 @@
-// A private, real redis-server for one test file: free port on 127.0.0.1, no persistence, its own
-// temp dir; stop() shuts down exactly the server it started (by the pid it wrote).
+// A private, real redis-server for one test file: free port on 127.0.0.1, its own temp dir;
+// stop() shuts down exactly the server it started (by the pid it wrote). Fault tests ask for
+// `persist` (append-only file, fsync on every write: what a server acknowledged survives a kill -9)
+// and use kill()/start()/restart() to take the same server (port, dir, data) away and back.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,20 @@ export interface RedisServer {
   port: number;
   dir: string;
   pid: number;
+  /** Kills the server (SIGKILL by default: no chance to say goodbye to clients) and waits until it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same dir (and so, with `persist`, the same data). */
+  start(): Promise<void>;
+  /** kill, optionally wait downMs, start. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RedisStartOptions {
+  /** Keep data across kill/start: appendonly yes, appendfsync always. */
+  persist?: boolean;
+  /** requirepass: clients must AUTH with it (the returned url carries it). */
+  password?: string;
 }
 
 async function ping(url: string): Promise<boolean> {
@@ -29,58 +44,89 @@ async function ping(url: string): Promise<boolean> {
   }
 }
 
-export async function startRedis(): Promise<RedisServer> {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Launches redis-server on port/dir; returns its pid, or null when the port was taken. */
+async function launch(port: number, dir: string, persist: boolean, password?: string): Promise<number | null> {
+  const pidfile = join(dir, 'redis.pid');
+  rmSync(pidfile, { force: true });
+  execFileSync('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--dir', dir,
+    '--save', '', ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    '--pidfile', pidfile, '--logfile', join(dir, 'redis.log'), ...(password ? ['--requirepass', password] : []),
+  ]);
+  const url = `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (!(existsSync(pidfile) && (await ping(url)))) {
+    if (Date.now() > deadline) {
+      const log = existsSync(join(dir, 'redis.log')) ? readFileSync(join(dir, 'redis.log'), 'utf8') : '';
+      if (/Address already in use/.test(log)) return null;
+      throw new Error(`redis-server on ${port} did not start:\n${log}`);
+    }
+    await sleep(50);
+  }
+  return Number(readFileSync(pidfile, 'utf8').trim());
+}
+
+export async function startRedis(opts: RedisStartOptions = {}): Promise<RedisServer> {
+  const persist = opts.persist ?? false;
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'quantiv-redis-'));
-    const pidfile = join(dir, 'redis.pid');
+    let pid: number | null;
     try {
-      execFileSync('redis-server', [
-        '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--dir', dir,
-        '--save', '', '--appendonly', 'no', '--pidfile', pidfile, '--logfile', join(dir, 'redis.log'),
-      ]);
+      pid = await launch(port, dir, persist, opts.password);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       if (attempt < 3) continue;
       throw e;
     }
-    const url = `redis://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    while (!(existsSync(pidfile) && (await ping(url)))) {
-      if (Date.now() > deadline) {
-        const log = existsSync(join(dir, 'redis.log')) ? readFileSync(join(dir, 'redis.log'), 'utf8') : '';
-        if (attempt < 3 && /Address already in use/.test(log)) break;
-        throw new Error(`redis-server on ${port} did not start:\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!existsSync(pidfile)) {
+    if (pid === null) {
       rmSync(dir, { recursive: true, force: true });
-      continue;
+      if (attempt < 3) continue;
+      throw new Error(`no free port for redis-server after ${attempt + 1} attempts`);
     }
-    const pid = Number(readFileSync(pidfile, 'utf8').trim());
-    return {
-      url,
+    let current: number = pid;
+    const server: RedisServer = {
+      url: `redis://${opts.password ? `:${opts.password}@` : ''}127.0.0.1:${port}`,
       port,
       dir,
-      pid,
-      async stop() {
+      get pid() {
+        return current;
+      },
+      async kill(signal: NodeJS.Signals = 'SIGKILL') {
         try {
-          process.kill(pid, 'SIGTERM');
+          process.kill(current, signal);
         } catch {
-          // already gone
+          return;
         }
         const until = Date.now() + 5000;
-        while (Date.now() < until) {
-          try {
-            process.kill(pid, 0);
-          } catch {
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        while (alive(current) && Date.now() < until) await sleep(25);
+      },
+      async start() {
+        const again = await launch(port, dir, persist, opts.password);
+        if (again === null) throw new Error(`port ${port} was taken while redis-server was down`);
+        current = again;
+      },
+      async restart(downMs = 0) {
+        await server.kill();
+        if (downMs > 0) await sleep(downMs);
+        await server.start();
+      },
+      async stop() {
+        await server.kill('SIGTERM');
         rmSync(dir, { recursive: true, force: true });
       },
     };
+    return server;
   }
 }

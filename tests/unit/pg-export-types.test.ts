@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/lake/manifest.ts';
 import { generate } from '../../src/node/generate/index.ts';
 import { mapColumn } from '../../src/node/pg/catalog.ts';
+import { EXIT } from '../../src/node/exit-codes.ts';
 import { exportPg } from '../../src/node/pg/export.ts';
 import { loadIntoPg } from '../../src/node/pg/load.ts';
 import { validatePg } from '../../src/node/pg/validate.ts';
@@ -209,7 +210,7 @@ describe('export of a legacy schema with other types', () => {
                    ALTER TABLE atm_features ALTER rr_25delta TYPE numeric USING rr_25delta::numeric`);
     const out = join(dir, 'refused');
     const r = await cli(['export', '--pg', db, '--out', out]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.REJECTED);
     expect(r.stderr).toContain('quantiv export: the legacy schema cannot be exported as it is:');
     expect(r.stderr).toContain("model_performance.coverage_68: money has no known mapping to the lake's DOUBLE");
     expect(r.stderr).toContain('atm_features.rr_25delta: numeric has no declared precision and scale');
@@ -219,7 +220,7 @@ describe('export of a legacy schema with other types', () => {
     expect(files.filter((f) => String(f).endsWith('.parquet'))).toEqual([]);
 
     const zone = await cli(['export', '--pg', url, '--out', out, '--source-time-zone', 'Mars/Olympus']);
-    expect(zone.code).toBe(1);
+    expect(zone.code).toBe(EXIT.REJECTED);
     expect(zone.stderr).toContain('--source-time-zone Mars/Olympus: PostgreSQL knows no such time zone');
     expect(zone.stderr).not.toMatch(/\n\s+at /);
   }, 240_000);

@@ -18,7 +18,8 @@ export function columnsKey(columns: Pick<ResultColumn, 'name' | 'kind'>[]): stri
   return columns.map((c) => `${c.name}:${c.kind}`).join('|');
 }
 
-function ordered(values: ArrayLike<unknown>): boolean {
+/** Non-decreasing: a line along it reads left to right. */
+export function ordered(values: ArrayLike<unknown>): boolean {
   for (let i = 1; i < values.length; i++) if ((values[i] as number | string) < (values[i - 1] as number | string)) return false;
   return true;
 }

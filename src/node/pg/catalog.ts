@@ -17,6 +17,7 @@
 //   TIMESTAMP     timestamp without time zone; timestamp with time zone stays TIMESTAMPTZ
 //   VARCHAR       character varying, character, text; json and jsonb as their text
 import { LEGACY_TABLE_NAMES, TABLES, quoteString, type LegacyTableName } from '../../lake/schema.ts';
+import { EXIT } from '../exit-codes.ts';
 import { ToolError } from '../usage-error.ts';
 import type { PgClient } from './client.ts';
 import { PG_TABLE } from './tables.ts';
@@ -101,7 +102,7 @@ async function readCatalog(client: PgClient): Promise<Map<string, Map<string, st
 export async function sourceMapping(client: PgClient, opts: MappingOptions = {}): Promise<SourceMapping> {
   if (opts.sourceTimeZone !== undefined) {
     const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_timezone_names WHERE name = $1', [opts.sourceTimeZone]);
-    if (Number(rows[0]?.n ?? 0) === 0) throw new ToolError(`--source-time-zone ${opts.sourceTimeZone}: PostgreSQL knows no such time zone (e.g. America/New_York)`);
+    if (Number(rows[0]?.n ?? 0) === 0) throw new ToolError(`--source-time-zone ${opts.sourceTimeZone}: PostgreSQL knows no such time zone (e.g. America/New_York)`, EXIT.REJECTED);
   }
   const catalog = await readCatalog(client);
   const problems: string[] = [];
@@ -125,7 +126,7 @@ export async function sourceMapping(client: PgClient, opts: MappingOptions = {})
       else mapping[table].push(m);
     }
   }
-  if (problems.length > 0) throw new ToolError(`the legacy schema cannot be exported as it is:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new ToolError(`the legacy schema cannot be exported as it is:\n  ${problems.join('\n  ')}`, EXIT.REJECTED);
   return mapping;
 }
 

@@ -12,7 +12,10 @@ export type PgClient = pg.Client;
  * byte for byte with DuckDB's: ISO dates, UTC timestamps, shortest exact floats.
  */
 export async function connectPg(url: string): Promise<PgClient> {
-  const client = new pg.Client({ connectionString: url, application_name: 'quantiv-migration' });
+  const client = new pg.Client({ connectionString: url, application_name: 'quantiv-migration', connectionTimeoutMillis: 10_000 });
+  // A connection dropped while idle is reported here; without a listener it would crash the
+  // process. The next query fails instead, and the caller's reconnect logic (export.ts) sees it.
+  client.on('error', () => {});
   await client.connect();
   await client.query("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1");
   return client;

@@ -12,6 +12,13 @@
 // sees a consistent lake. A re-run deletes *.tmp leftovers and the work dir, skips partitions whose
 // file still has the recorded sha256 and whose source row count is unchanged, and redoes the rest.
 // Files are deterministic (total sort order), so a redone partition gets the same bytes.
+//
+// Losing PostgreSQL (a restart, a failover, a dropped connection) is survived the same way: the
+// attempt is abandoned, the connection retried with backoff (reconnect.ts; one line when lost, one
+// when back) and the export resumed from its state file in a new snapshot, so the finished
+// partitions are skipped (after the same unchanged-count check) and the rest are redone. Past the
+// give-up time it exits with EXIT.UNAVAILABLE; a refused connection (auth, missing database) is
+// not retried (EXIT.REFUSED).
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -21,6 +28,7 @@ import type { ManifestFile } from '../../lake/manifest.ts';
 import { filePath, quoteString, TABLES, type TableName } from '../../lake/schema.ts';
 import { makeDir, removeStaleTmp, sha256File, writeLakeFile } from '../lake-writer.ts';
 import { readLakeManifest } from '../lake-io.ts';
+import { connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel, sleep } from '../reconnect.ts';
 import { publishManifest } from '../rollups.ts';
 import { connectPg, copyOutToFile, redactUrl, type PgClient } from './client.ts';
 import {
@@ -35,6 +43,8 @@ export const STATE_FILE = 'export-state.json';
 export const REPORT_FILE = 'export-report.json';
 /** Test hook: stop making progress (and say so on stderr) after this many partitions are published. */
 export const PAUSE_ENV = 'QUANTIV_EXPORT_PAUSE_AFTER';
+/** Test hook with PAUSE_ENV: go on once this file exists (a test restarts PostgreSQL meanwhile). */
+export const RESUME_ENV = 'QUANTIV_EXPORT_RESUME_WHEN';
 
 export interface PartitionState {
   table: TableName;
@@ -64,6 +74,10 @@ export interface ExportOptions {
   /** Zone of the source's `timestamp without time zone` columns the lake holds as TIMESTAMPTZ (catalog.ts). */
   sourceTimeZone?: string;
   log?: (line: string) => void;
+  /** Outage lines (PostgreSQL lost / reconnected); default log. */
+  warn?: (line: string) => void;
+  /** Reconnect for this long per outage before giving up (default reconnect.ts DEFAULT_GIVE_UP_MS). */
+  giveUpMs?: number;
 }
 
 export interface ExportReport {
@@ -78,6 +92,19 @@ export interface ExportReport {
   seconds: number;
   rowsPerSecond: number;
   datasetVersion: string;
+  /** Times PostgreSQL was lost during this run and the export resumed. */
+  reconnects: number;
+}
+
+/** What one run carries across its attempts (one per PostgreSQL outage). */
+interface RunCarry {
+  started: number;
+  tmpRemoved: number;
+  /** Partitions this run exported in abandoned attempts: key -> source rows. */
+  exported: Map<string, number>;
+  paused: boolean;
+  reconnects: number;
+  connected: () => void;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -128,14 +155,43 @@ async function stillValid(root: string, st: PartitionState | undefined): Promise
 }
 
 export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<ExportReport> {
-  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const label = serviceLabel('PostgreSQL', pgUrl);
+  const outage = new Outage(label, opts.warn ?? log, opts.giveUpMs ?? DEFAULT_GIVE_UP_MS);
+  let attempt = 0;
+  const carry: RunCarry = {
+    started: performance.now(), tmpRemoved: 0, exported: new Map(), paused: false, reconnects: 0,
+    connected: () => {
+      if (outage.active) carry.reconnects += 1;
+      outage.recovered();
+      attempt = 0;
+    },
+  };
+  for (;;) {
+    try {
+      return await exportAttempt(pgUrl, opts, carry);
+    } catch (e) {
+      const problem = connectionProblem(e);
+      if (problem === 'refused') throw refusedError(label, e);
+      if (problem !== 'lost') throw e;
+      outage.lost(e);
+      const wait = outage.nextDelay(attempt++);
+      if (wait === null) throw outage.gaveUp();
+      await sleep(wait);
+    }
+  }
+}
+
+async function exportAttempt(pgUrl: string, opts: ExportOptions, carry: RunCarry): Promise<ExportReport> {
+  const started = carry.started;
   const log = opts.log ?? (() => {});
   const root = resolve(opts.out);
   const mig = join(root, MIGRATION_DIR);
   const work = join(mig, 'work');
   // A read-only or full lake folder fails here with one line naming it, before PostgreSQL is touched.
   await makeDir(root);
-  const tmpRemoved = (await removeStaleTmp(root)).length;
+  carry.tmpRemoved += (await removeStaleTmp(root)).length;
+  const tmpRemoved = carry.tmpRemoved;
   await rm(work, { recursive: true, force: true });
   await makeDir(work);
   await makeDir(join(mig, 'rejects'));
@@ -146,6 +202,7 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
   const pauseAfter = process.env[PAUSE_ENV] ? Number(process.env[PAUSE_ENV]) : Infinity;
 
   const client = await connectPg(pgUrl);
+  carry.connected();
   const session = await openDuck(':memory:', {
     threads: '2', memory_limit: '2GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false',
   });
@@ -214,10 +271,14 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
       done += 1;
       const q = Object.entries(st.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
       log(`${p.key.padEnd(20)} source ${fmt(st.sourceRows).padStart(10)}  lake ${fmt(st.lakeRows).padStart(10)}  ${st.seconds.toFixed(2)} s${q ? `  [${q}]` : ''}`);
-      if (done >= pauseAfter) {
+      if (done >= pauseAfter && !carry.paused) {
         console.error(`export: paused after ${done} partitions (${PAUSE_ENV})`);
-        await new Promise(() => {});
+        const resume = process.env[RESUME_ENV];
+        if (!resume) await new Promise(() => {});
+        while (!existsSync(resume!)) await sleep(50);
+        carry.paused = true;
       }
+      carry.exported.set(p.key, st.sourceRows);
     }
     // Rows without a date belong to no partition: they go to their own rejects file (null_key).
     const undated = await exportUndated(client, mig, work);
@@ -227,18 +288,25 @@ export async function exportPg(pgUrl: string, opts: ExportOptions): Promise<Expo
     const manifest = await publish();
 
     const seconds = (performance.now() - started) / 1000;
+    // Partitions an abandoned attempt of this run finished were skipped by this one, but this run exported them.
+    const earlier = [...skipped].filter((k) => carry.exported.has(k));
+    for (const k of earlier) {
+      skipped.delete(k);
+      exportedRows += carry.exported.get(k)!;
+    }
     const report: ExportReport = {
       source,
       out: root,
       partitions: parts.map((p) => ({ ...state.partitions[p.key]!, skipped: skipped.has(p.key) })),
       rows: {},
       counts: zeroCounts(),
-      exported: { partitions: todo.length, sourceRows: exportedRows },
+      exported: { partitions: todo.length + earlier.length, sourceRows: exportedRows },
       skipped: skipped.size,
       tmpRemoved,
       seconds,
       rowsPerSecond: exportedRows / seconds,
       datasetVersion: manifest.datasetVersion,
+      reconnects: carry.reconnects,
     };
     for (const p of report.partitions) {
       const r = (report.rows[p.table] ??= { source: 0, lake: 0, rejects: 0 });

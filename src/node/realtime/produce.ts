@@ -11,6 +11,7 @@ import { openGeneratorDb } from '../generate/index.ts';
 import { loadState } from '../generate/load.ts';
 import { optionsSql } from '../generate/tables.ts';
 import { readLakeManifest } from '../lake-io.ts';
+import { appendOnce, IdClock, lastGeneratedId } from './append.ts';
 import type { Redis } from './stream.ts';
 
 export interface QuoteSource {
@@ -103,9 +104,14 @@ export function interleave(good: Message[], bad: Message[]): Message[] {
   return out;
 }
 
-/** XADDs messages; rate = messages per second (0 = as fast as pipelining allows). Returns the IDs. */
+/**
+ * XADDs messages, each exactly once even across a lost connection (append.ts); rate = messages per
+ * second (0 = as fast as pipelining allows). Returns the IDs.
+ */
 export async function xaddMessages(redis: Redis, stream: string, messages: Message[], rate = 0): Promise<string[]> {
   const ids: string[] = [];
+  const clock = new IdClock();
+  clock.after(await lastGeneratedId(redis, stream));
   const started = Date.now();
   const chunk = rate > 0 ? Math.max(1, Math.min(500, Math.ceil(rate / 20))) : 500;
   for (let i = 0; i < messages.length; i += chunk) {
@@ -115,8 +121,7 @@ export async function xaddMessages(redis: Redis, stream: string, messages: Messa
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const part = messages.slice(i, i + chunk);
-    const got = await Promise.all(part.map((m) => redis.sendCommand(['XADD', stream, '*', ...Object.entries(m).flat()])));
-    ids.push(...got.map(String));
+    ids.push(...(await appendOnce(redis, stream, part, clock)));
   }
   return ids;
 }

@@ -2,6 +2,7 @@
 // and the dead-letter stream. Raw XREADGROUP replies are parsed here so a pending entry whose
 // message was trimmed away (nil) is seen as such.
 import { createClient } from 'redis';
+import { connectionProblem, DEFAULT_GIVE_UP_MS, Outage, refusedError, serviceLabel } from '../reconnect.ts';
 
 // RESP2 explicitly (node-redis 6 defaults to RESP3): the raw stream replies parsed below are arrays.
 const makeClient = (url: string) => createClient({ url, RESP: 2 });
@@ -17,11 +18,80 @@ export interface StreamEntry {
   fields: Record<string, string> | null;
 }
 
-export async function connectRedis(url: string): Promise<Redis> {
-  const client = makeClient(url);
-  client.on('error', (e: Error) => process.stderr.write(`redis: ${e.message}\n`));
-  await client.connect();
+export interface RedisConnectOptions {
+  /** Keep reconnecting this long per outage (the first connect included); Infinity: forever. */
+  giveUpMs?: number;
+  /** Where the outage lines go (default stderr). */
+  warn?: (line: string) => void;
+  /** Return at once and connect in the background (the monitor: it must serve metrics while Redis is down). */
+  background?: boolean;
+}
+
+const outages = new WeakMap<Redis, Outage>();
+
+/**
+ * A client that reconnects by itself with backoff (reconnect.ts) and logs one line when Redis is
+ * lost and one when it is back. Commands sent while it is away wait for the reconnect; those in
+ * flight when the socket dropped fail, and the caller retries them (ingest, produce). After the
+ * give-up time the client closes and every command fails: connect and whenReady then throw a
+ * ToolError with EXIT.UNAVAILABLE. A server that refuses (bad password) is not retried (EXIT.REFUSED).
+ */
+export async function connectRedis(url: string, o: RedisConnectOptions = {}): Promise<Redis> {
+  const label = serviceLabel('Redis', url);
+  const outage = new Outage(label, o.warn ?? ((l) => process.stderr.write(`${l}\n`)), o.giveUpMs ?? DEFAULT_GIVE_UP_MS);
+  let refused: unknown = null;
+  const client = createClient({
+    url,
+    RESP: 2,
+    socket: {
+      reconnectStrategy: (retries: number, cause: Error) => {
+        if (connectionProblem(cause) === 'refused') {
+          refused = cause;
+          return new Error('refused');
+        }
+        outage.lost(cause);
+        return outage.nextDelay(retries) ?? new Error('gave up');
+      },
+    },
+  });
+  outages.set(client, outage);
+  // Every failed attempt is an 'error' event; the outage has already said what matters.
+  client.on('error', () => {});
+  client.on('ready', () => outage.recovered());
+  if (o.background) {
+    client.connect().catch(() => {});
+    return client;
+  }
+  try {
+    await client.connect();
+  } catch (e) {
+    if (refused !== null) throw refusedError(label, refused);
+    if (outage.active) throw outage.gaveUp();
+    throw e;
+  }
   return client;
+}
+
+/**
+ * Resolves once the client is connected again after a failed command; rejects with the give-up
+ * ToolError when the client stopped reconnecting.
+ */
+export async function whenReady(redis: Redis): Promise<void> {
+  const outage = outages.get(redis);
+  if (redis.isReady) return;
+  if (!redis.isOpen) throw outage?.gaveUp() ?? new Error('redis client closed');
+  await new Promise<void>((resolve, reject) => {
+    const ready = () => {
+      redis.off('terminated', terminated);
+      resolve();
+    };
+    const terminated = () => {
+      redis.off('ready', ready);
+      reject(outage?.gaveUp() ?? new Error('redis client closed'));
+    };
+    redis.once('ready', ready);
+    redis.once('terminated', terminated);
+  });
 }
 
 /** Creates the group (from the stream's start, so entries added before the first run count). */
