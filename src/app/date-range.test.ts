@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activePreset, draftProblem, presetRange, rangeProblem, snapToTradingDate } from './date-range.ts';
+import { activePreset, draftProblem, lastDatePart, nextWhole, pauseMayCommit, presetRange, rangeProblem, snapToTradingDate } from './date-range.ts';
 
 const bounds = { min: '2024-01-02', max: '2025-08-29' };
 
@@ -14,6 +14,35 @@ describe('date drafts', () => {
   it('an inverted range says which end to move', () => {
     expect(rangeProblem('2025-08-01', '2025-07-01')).toMatch(/To \(2025-07-01\) is before From \(2025-08-01\)/);
     expect(rangeProblem('2025-07-01', '2025-08-01')).toBeNull();
+  });
+});
+
+describe('when a pause may commit a typed date', () => {
+  it('the last segment follows the locale', () => {
+    expect(lastDatePart('en-US')).toBe('year');
+    expect(lastDatePart('de-DE')).toBe('year');
+    expect(lastDatePart('ja-JP')).toBe('day');
+  });
+  it('month, day and year typed in order (en-US) finish only with the year', () => {
+    // Each keystroke's value, as Chromium reports it: '' while a segment is half typed (a lone 0),
+    // and the old date's values (2025-08-29) in the segments not typed yet.
+    const steps = ['', '2025-03-29', '2025-03-01', '2025-03-15', '0002-03-15', '0020-03-15', '0202-03-15', '2024-03-15'];
+    let whole = '2025-08-29';
+    const may = steps.map((v) => {
+      const ok = pauseMayCommit(whole, v, 'year');
+      whole = nextWhole(whole, v);
+      return ok;
+    });
+    expect(may).toEqual([false, false, false, false, true, true, true, true]);
+    // Of those, only the last is a usable date: one commit, for the final date.
+    expect(steps.filter((v, i) => may[i] && draftProblem(v, bounds) === null)).toEqual(['2024-03-15']);
+  });
+  it('in a day-last locale the day finishes the date; filling the last blank segment does too', () => {
+    expect(pauseMayCommit('2025-08-29', '2024-08-29', 'day')).toBe(false);
+    expect(pauseMayCommit('2024-08-29', '2024-03-29', 'day')).toBe(false);
+    expect(pauseMayCommit('2024-03-29', '2024-03-15', 'day')).toBe(true);
+    expect(pauseMayCommit('', '2024-03-15', 'year')).toBe(true);
+    expect(pauseMayCommit('2024-03-15', '', 'year')).toBe(false);
   });
 });
 

@@ -17,6 +17,39 @@ export function draftProblem(value: string, bounds: Bounds): string | null {
   return null;
 }
 
+export type DatePart = 'year' | 'month' | 'day';
+
+/**
+ * The segment a date input shows last in this locale (year in en-US mm/dd/yyyy and de dd.mm.yyyy,
+ * day in ja yyyy/mm/dd): typing a date in order finishes there.
+ */
+export function lastDatePart(locale?: string): DatePart {
+  const parts = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(new Date(Date.UTC(2001, 1, 3)))
+    .map((p) => p.type)
+    .filter((t): t is DatePart => t === 'year' || t === 'month' || t === 'day');
+  return parts[parts.length - 1] ?? 'year';
+}
+
+const partOf = (iso: string, part: DatePart): string => iso.slice(...({ year: [0, 4], month: [5, 7], day: [8, 10] } as const)[part]);
+
+/**
+ * Whether a pause after this keystroke may commit the draft. A date input keeps the old values in
+ * the segments not yet typed, so typing month and day first (en-US) makes a valid date before the
+ * year is typed: only a keystroke that changes the last segment finishes a date. `lastWhole` is
+ * the last whole date the field held before this keystroke (a half-typed segment makes the value
+ * '' in between, so that is no baseline); '' when the field was blank, and then the first whole
+ * date is the finished one. Other edits commit on Enter or blur.
+ */
+export function pauseMayCommit(lastWhole: string, after: string, last: DatePart): boolean {
+  if (!isIsoDate(after)) return false;
+  if (!isIsoDate(lastWhole)) return true;
+  return partOf(lastWhole, last) !== partOf(after, last);
+}
+
+/** The baseline for the next keystroke: the value if it is a whole date, else the one before. */
+export const nextWhole = (lastWhole: string, value: string): string => (isIsoDate(value) ? value : lastWhole);
+
 /** The message for a range whose ends are each valid but inverted. */
 export function rangeProblem(from: string, to: string): string | null {
   return from && to && from > to ? `To (${to}) is before From (${from}): choose a later To or an earlier From` : null;

@@ -16,6 +16,16 @@ import { ToolError } from './usage-error.ts';
 
 /** Options are read per symbol-month: small row groups let min/max on act_symbol skip the rest. */
 export const OPTIONS_ROW_GROUP_SIZE = 10_240;
+/**
+ * atm_features is read per symbol too (the Symbol page's expected move, skew and trading dates):
+ * about one symbol's history per group, so the page's reads stay the same size whatever the
+ * number of symbols (one group of 30 symbols made the cold page fetch the whole 3 MiB file).
+ */
+export const ATM_FEATURES_ROW_GROUP_SIZE = 4_096;
+const DEFAULT_ROW_GROUP_SIZE: Partial<Record<TableName, number>> = {
+  options: OPTIONS_ROW_GROUP_SIZE,
+  atm_features: ATM_FEATURES_ROW_GROUP_SIZE,
+};
 
 export interface WriteFileRequest {
   conn: DuckDBConnection;
@@ -25,7 +35,7 @@ export interface WriteFileRequest {
   partition?: { year?: number; month?: number };
   /** Lake root folder (where manifest.json lives). */
   root: string;
-  /** Defaults to OPTIONS_ROW_GROUP_SIZE for options, DuckDB's default otherwise. */
+  /** Defaults to DEFAULT_ROW_GROUP_SIZE for the table, else DuckDB's default. */
   rowGroupSize?: number;
   /** Optional file-name suffix, see filePath(). */
   suffix?: string;
@@ -105,7 +115,7 @@ export function copySql(table: TableName, select: string, target: string, rowGro
   // model versions in em_forecasts), and a total order keeps files byte-identical between runs.
   const rest = def.columns.map((c) => c.name).filter((n) => !def.sortKey.includes(n));
   const order = [...def.sortKey, ...rest].map(quoteIdent).join(', ');
-  const rg = rowGroupSize ?? (table === 'options' ? OPTIONS_ROW_GROUP_SIZE : undefined);
+  const rg = rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE[table];
   const opts = ['FORMAT PARQUET', `COMPRESSION ${def.compression ?? 'ZSTD'}`, ...(rg ? [`ROW_GROUP_SIZE ${rg}`] : [])].join(', ');
   return `COPY (SELECT ${cols} FROM (${select}) AS src ORDER BY ${order}) TO ${quoteString(target)} (${opts})`;
 }

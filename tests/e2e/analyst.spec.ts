@@ -2,6 +2,8 @@
 // a chain that fits the screen, formatted tables and notices instead of silent fallbacks.
 import type { Locator, Page } from '@playwright/test';
 import { expect, screenshot, test } from './harness/fixtures.ts';
+import { LAKE_DIR } from './harness/paths.ts';
+import { DEFAULT_SYMBOL_COUNT as DEMO_SYMBOLS } from '../../src/node/generate/universe.ts';
 
 test.use({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
 
@@ -48,10 +50,8 @@ test('forecasts: the chart reaches the newest, still-open forecast and headlines
   await screenshot(page, 'analyst-forecasts');
 });
 
-test('dates: a year typed digit by digit runs at most one query and never reaches the URL', async ({ page }) => {
-  await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
-  await done(page.getByTestId('iv-history'));
-  const runs = await countRuns(page, 'iv-history');
+/** Every address the page takes from now on (navigations and history.replaceState). */
+async function watchUrls(page: Page): Promise<string[]> {
   const urls: string[] = [];
   page.on('framenavigated', () => urls.push(page.url()));
   await page.exposeFunction('__url', (u: string) => urls.push(u));
@@ -62,6 +62,14 @@ test('dates: a year typed digit by digit runs at most one query and never reache
       replace(d, t, u);
     };
   });
+  return urls;
+}
+
+test('dates: a year typed digit by digit runs at most one query and never reaches the URL', async ({ page }) => {
+  await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
+  await done(page.getByTestId('iv-history'));
+  const runs = await countRuns(page, 'iv-history');
+  const urls = await watchUrls(page);
   const from = page.getByTestId('date-from');
   await from.focus(); // the month segment (en-US: mm/dd/yyyy)
   // To the year segment: only the year is typed, so every intermediate value (0002, 0020, 0202)
@@ -75,6 +83,31 @@ test('dates: a year typed digit by digit runs at most one query and never reache
   expect(await runs()).toBe(1);
   expect(urls.filter((u) => /from=0\d{3}-/.test(u))).toEqual([]);
   await expect(page.getByTestId('iv-history-table')).toContainText('2024-07-01');
+});
+
+test('dates: month, day and year typed with long stalls run one query, for the final date only', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
+  await done(page.getByTestId('iv-history'));
+  const runs = await countRuns(page, 'iv-history');
+  const urls = await watchUrls(page);
+  const from = page.getByTestId('date-from');
+  await from.focus(); // the month segment (en-US: mm/dd/yyyy)
+  // 03, 15, 2024 with a stall longer than the field's 700 ms pause after every digit: after the
+  // month the field already holds a valid date (2025-03-01), after the day another (2025-03-15).
+  // Neither may commit; only the finished year does.
+  for (const key of '03152024') {
+    await page.keyboard.type(key);
+    await page.waitForTimeout(900);
+    if (key !== '4') expect(await runs(), `after typing ${key}`).toBe(0);
+  }
+  await expect(from).toHaveValue('2024-03-15');
+  await expect(page).toHaveURL(/from=2024-03-15/);
+  await done(page.getByTestId('iv-history'));
+  expect(await runs()).toBe(1);
+  const fromValues = [...new Set(urls.map((u) => new URL(u, 'http://x').searchParams.get('from')))];
+  expect(fromValues.filter((f) => f !== '2025-07-01' && f !== '2024-03-15')).toEqual([]);
+  await expect(page.getByTestId('iv-history-table')).toContainText('2024-03-15');
 });
 
 test('dates: presets, an inverted range explained inline with every panel marked not current', async ({ page }) => {
@@ -167,6 +200,36 @@ test('chain on a 390 px phone: the strike column stays on screen', async ({ brow
   await ctx.close();
 });
 
+test('IV rank and IV percentile headline with a 252-day sparkline, equal to the volatility table', async ({ page }) => {
+  test.setTimeout(120_000); // two cold Symbol pages
+  await page.goto('/?symbol=TSLA&from=2025-08-01&to=2025-08-29');
+  await done(page.getByTestId('iv-headline'));
+  const rank = page.getByTestId('iv-rank-value');
+  const pct = page.getByTestId('iv-percentile-value');
+  await expect(rank).toHaveText(/^\d{1,3}\.\d$/);
+  await expect(pct).toHaveText(/^\d{1,3}\.\d$/);
+  await expect(page.getByTestId('iv-now-value')).toHaveText(/^\d+\.\d%$/);
+  await expect(page.getByTestId('iv-sparkline')).toHaveAttribute('data-points', '252');
+  await expect(page.getByTestId('iv-headline')).toContainText('Over the 252 trading days to 2025-08-29');
+  // The raw table's stored values for that day (the generator's, rounded to 2 decimals).
+  const { openDuck } = await import('../../src/node/duck.ts');
+  const db = await openDuck();
+  try {
+    const [row] = (await db.conn.runAndReadAll(`SELECT iv_rank::DOUBLE, iv_percentile::DOUBLE
+      FROM read_parquet('${LAKE_DIR}/volatility/*/*.parquet') WHERE symbol = 'TSLA' AND date = DATE '2025-08-29'`)).getRows();
+    // Shown with one decimal (±0.05) of a value stored with two (±0.005).
+    expect(Math.abs(Number(await rank.textContent()) - Number(row![0]))).toBeLessThanOrEqual(0.06);
+    expect(Math.abs(Number(await pct.textContent()) - Number(row![1]))).toBeLessThanOrEqual(0.06);
+  } finally {
+    db.close();
+  }
+  await screenshot(page, 'analyst-iv-rank-headline');
+  // Early in the data the window is shorter, and the panel says so.
+  await page.goto('/?symbol=TSLA&from=2024-02-01&to=2024-02-29');
+  await done(page.getByTestId('iv-headline'));
+  await expect(page.getByTestId('iv-headline')).toContainText(/Over the \d+ trading days the data holds before 2024-02-29 \(fewer than 252\)/);
+});
+
 test('skew metrics on the Symbol page; the skew axis travels in the link; a stale expiry leaves it', async ({ page, context }) => {
   await page.goto('/?symbol=SPY&expiry=2024-03-15');
   await done(page.getByTestId('skew-metrics'));
@@ -190,20 +253,21 @@ test('screener: formatted columns, human headers, filters, sparklines, CSV expor
   await page.goto('/?page=screener');
   await done(page.getByTestId('screener'));
   const table = page.getByTestId('screener-table');
-  await expect(table.locator('tbody tr')).toHaveCount(8);
+  await expect(table.locator('tbody tr')).toHaveCount(DEMO_SYMBOLS);
   const heads = (await table.locator('thead th').allTextContents()).map((h) => h.replace(/[▲▼]/g, '').trim());
   expect(heads).toEqual(['Symbol', 'As of', 'IV', 'HV', 'IV − HV', 'IV rank', 'IV pctl', 'Exp. move 1M', 'Avg volume', 'ATM IV trend']);
   const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
   expect(cells[2]).toMatch(/^\d+\.\d%$/); // IV as a percent, not 0.2834
   expect(cells[7]).toMatch(/^\d+\.\d\d%$/); // the 1-month move in % of spot
   expect(cells[8]).toMatch(/^\d{1,3}(,\d{3})*$/); // volume: whole contracts, grouped
-  await expect(table.getByTestId('sparkline')).toHaveCount(8);
+  await expect(table.getByTestId('sparkline')).toHaveCount(DEMO_SYMBOLS);
 
   await page.getByTestId('filter-iv-rank').fill('50');
   const shown = Number(await table.getAttribute('data-rows'));
-  expect(shown).toBeLessThan(8);
+  expect(shown).toBeGreaterThan(0);
+  expect(shown).toBeLessThan(DEMO_SYMBOLS);
   for (const rank of await table.locator('tbody tr td:nth-child(6)').allTextContents()) expect(Number(rank)).toBeGreaterThanOrEqual(50);
-  await expect(page.getByTestId('screener-count')).toHaveText(`${shown} of 8 symbols`);
+  await expect(page.getByTestId('screener-count')).toHaveText(`${shown} of ${DEMO_SYMBOLS} symbols`);
   await page.getByTestId('filter-iv-rank').fill('');
   await page.getByTestId('filter-text').fill('Q');
   await expect(table.locator('tbody tr')).toHaveCount(1);
@@ -214,7 +278,7 @@ test('screener: formatted columns, human headers, filters, sparklines, CSV expor
   const { readFileSync } = await import('node:fs');
   const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\r\n');
   expect(csv[0]).toBe('symbol,as_of,iv,hv,iv_hv_spread,iv_rank,iv_percentile,em_1m_pct,avg_daily_volume');
-  expect(csv).toHaveLength(9);
+  expect(csv).toHaveLength(DEMO_SYMBOLS + 1);
   expect(Number(csv[1]!.split(',')[2])).toBeLessThan(1); // raw fractions for a spreadsheet
   await screenshot(page, 'analyst-screener');
 

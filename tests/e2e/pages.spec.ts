@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { currentOffset, readAccessLog } from './harness/access-log.ts';
 import { expect, screenshot, test } from './harness/fixtures.ts';
+import { DEFAULT_SYMBOL_COUNT as DEMO_SYMBOLS } from '../../src/node/generate/universe.ts';
 
 const done = (l: Locator) => expect(l).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
 const drawn = (page: Page, id: string) =>
@@ -44,7 +45,7 @@ test('screener: every symbol, sortable, click-through to the symbol page', async
   await page.goto('/?page=screener');
   await done(page.getByTestId('screener'));
   const table = page.getByTestId('screener-table');
-  await expect(table.locator('tbody tr')).toHaveCount(8);
+  await expect(table.locator('tbody tr')).toHaveCount(DEMO_SYMBOLS);
   await table.getByRole('button', { name: 'IV rank' }).click(); // descending first: the top of the range
 
   const top = (await table.locator('tbody tr').first().locator('td').first().textContent())!.trim();

@@ -54,6 +54,53 @@ WHERE symbol = ${symbolLit(r.symbol)} AND date BETWEEN ${dateLit(r.from)} AND ${
 ORDER BY date`.trim();
 }
 
+/** Trading days in the IV rank and IV percentile window (52 weeks). */
+export const IV_WINDOW_DAYS = 252;
+
+/** ISO date `days` calendar days before `iso`. */
+function daysBefore(iso: string, days: number): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - days)).toISOString().slice(0, 10);
+}
+
+/**
+ * The headline IV rank and IV percentile on a date, with the 252-day IV series for a sparkline
+ * (one row per day of the window; the headline columns repeat on every row). From the volatility
+ * table's daily IV, whose files the IV panel reads anyway (they are small and read whole):
+ *   IV rank       = 100 * (IV now - low) / (high - low), low and high over the 252 trading days
+ *                   up to and including the date;
+ *   IV percentile = 100 * share of the 252 trading days before the date with an IV below today's.
+ * Fewer days when the data starts later: `days` says how many the rank used.
+ */
+export function ivRankHeadlineSql(manifest: Manifest, locate: Locate, s: { symbol: string; date: string }): string {
+  symbolLit(s.symbol);
+  dateLit(s.date);
+  // 253 trading days (today and the 252 before it) fit in 380 calendar days.
+  const from = daysBefore(s.date, 380);
+  return `
+WITH series AS (
+  SELECT date, iv::DOUBLE AS iv, row_number() OVER (ORDER BY date DESC) - 1 AS back
+  FROM ${scan(manifest, 'volatility', locate, { from, to: s.date })}
+  WHERE symbol = ${symbolLit(s.symbol)} AND date BETWEEN ${dateLit(from)} AND ${dateLit(s.date)} AND iv IS NOT NULL
+), today AS (
+  SELECT date AS as_of, iv AS iv_now FROM series WHERE back = 0
+), headline AS (
+  SELECT as_of, iv_now,
+         min(iv) FILTER (WHERE back < ${IV_WINDOW_DAYS}) AS low,
+         max(iv) FILTER (WHERE back < ${IV_WINDOW_DAYS}) AS high,
+         count(*) FILTER (WHERE back < ${IV_WINDOW_DAYS}) AS days,
+         count(*) FILTER (WHERE back BETWEEN 1 AND ${IV_WINDOW_DAYS}) AS prior_days,
+         count(*) FILTER (WHERE back BETWEEN 1 AND ${IV_WINDOW_DAYS} AND iv < iv_now) AS below
+  FROM series CROSS JOIN today GROUP BY as_of, iv_now
+)
+SELECT s.date, s.iv, h.as_of, h.iv_now, h.low, h.high, h.days,
+       100 * (h.iv_now - h.low) / nullif(h.high - h.low, 0) AS iv_rank,
+       100 * h.below / nullif(h.prior_days, 0) AS iv_percentile
+FROM series s CROSS JOIN headline h
+WHERE s.back < ${IV_WINDOW_DAYS}
+ORDER BY s.date`.trim();
+}
+
 /** Trading dates of a symbol in a range, from the small ATM features table. */
 export function tradingDatesSql(r: SymbolRange): string {
   assertRange(r);

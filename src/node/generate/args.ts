@@ -19,7 +19,7 @@ export interface GenerateOptions {
   quirks?: boolean;
 }
 
-// 8 symbols x ~418 trading days x ~18 expirations x 17 strikes x 2 sides ~ 2.05M option rows.
+// 30 symbols x ~418 trading days x ~18 expirations x 17 strikes x 2 sides ~ 7.8M option rows.
 export const DEFAULT_STRIKES = 8;
 
 export const GENERATE_USAGE = `usage: quantiv generate [flags]

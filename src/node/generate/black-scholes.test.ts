@@ -71,7 +71,7 @@ describe('SQL Black-Scholes', () => {
     const inst = await DuckDBInstance.create(':memory:', { threads: '2' });
     const conn = await inst.connect();
     for (const m of BS_SQL_MACROS) await conn.run(m);
-    await loadState(conn, { seed: 7, symbols: ['SPY', 'TSLA', 'KO'], from: dayOf('2024-03-01'), to: dayOf('2024-03-08') });
+    await loadState(conn, { seed: 7, symbols: ['SPY', 'TSLA', 'KO'], strikes: 6, from: dayOf('2024-03-01'), to: dayOf('2024-03-08') });
     const sql = optionsSql({ from: '2024-03-01', to: '2024-03-08', seed: 7, strikes: 6 });
     const reader = await conn.runAndReadAll(
       `SELECT call_put, spot, strike::DOUBLE, dte, vol::DOUBLE, bid::DOUBLE, ask::DOUBLE, delta::DOUBLE, gamma::DOUBLE, theta::DOUBLE, vega::DOUBLE FROM (${sql})`,

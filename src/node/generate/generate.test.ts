@@ -10,6 +10,7 @@ import { TABLE_NAMES } from '../../lake/schema.ts';
 import { parseGenerateArgs } from './args.ts';
 import { dayOf, isTradingDay } from './calendar.ts';
 import { generate, type GenerateResult } from './index.ts';
+import { symbolSpec } from './universe.ts';
 
 const opts = (out: string, over: Partial<Parameters<typeof generate>[0]> = {}) => ({
   out, symbols: ['SPY', 'NVDA', 'KO'], from: '2024-03-01', to: '2024-05-31', seed: 11, strikes: 4, quiet: true, ...over,
@@ -67,6 +68,23 @@ describe('generated lake', () => {
       lag((act_symbol, date, expiration, strike, call_put)) OVER () AS prev FROM read_parquet(${files('options')}) WHERE date < DATE '2024-04-01')
       WHERE prev >= (act_symbol, date, expiration, strike, call_put)`);
     expect(unsorted).toBe(0);
+  });
+
+  it('deep chains for index, mega and growth names, shallower listings for the rest', async () => {
+    // --strikes 4: SPY and NVDA list 2x4+1 strikes per expiry and weeklies 8 weeks out; KO
+    // (defensive) lists 60% of the strikes (2 per side) and weeklies only 4 weeks out.
+    // A monthly is the third Friday (Thursday when that Friday is a holiday): day 15-21.
+    const rows = await q(`SELECT act_symbol, min(n), max(n), max(dte) FILTER (WHERE NOT monthly)
+      FROM (SELECT act_symbol, date, expiration, count(DISTINCT strike) AS n, (expiration - date)::INTEGER AS dte,
+                   day(expiration) BETWEEN 15 AND 21 AND dayofweek(expiration) IN (4, 5) AS monthly
+            FROM read_parquet(${files('options')}) GROUP BY act_symbol, date, expiration) GROUP BY act_symbol ORDER BY act_symbol`);
+    const by = Object.fromEntries(rows.map((r) => [String(r[0]), r.slice(1).map(Number)]));
+    expect(by['SPY']!.slice(0, 2)).toEqual([9, 9]);
+    // (A strike at or below zero is not listed: a far-dated NVDA chain can lose its lowest one.)
+    expect(by['NVDA']![1]).toBe(9);
+    expect(by['KO']!.slice(0, 2)).toEqual([5, 5]);
+    expect(by['SPY']![2]).toBeGreaterThan(28);
+    expect(by['KO']![2]).toBeLessThanOrEqual(28);
   });
 
   it('labels are the realised log move of the stored spot, alpha in implied-move units', async () => {
@@ -167,7 +185,12 @@ describe('generate flags', () => {
   it('parses defaults and symbol counts', () => {
     const d = parseGenerateArgs([]);
     expect(d).toMatchObject({ out: './data', from: '2024-01-02', to: '2025-08-29', seed: 42, strikes: 8 });
-    expect(d !== 'help' && d.symbols).toEqual(['SPY', 'QQQ', 'IWM', 'AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN']);
+    // A universe worth screening: 30 names, ETFs and high-volatility growth names among them.
+    const symbols = d !== 'help' ? d.symbols : [];
+    expect(symbols).toHaveLength(30);
+    expect(symbols.slice(0, 8)).toEqual(['SPY', 'QQQ', 'IWM', 'AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN']);
+    expect(symbols).toEqual(expect.arrayContaining(['XLF', 'XLE', 'SMH', 'GLD', 'TLT', 'HYG', 'AMD', 'TSLA']));
+    expect(symbols.filter((s) => symbolSpec(s, 42).vol >= 0.45)).toEqual(['NVDA', 'TSLA', 'AMD']);
     const n = parseGenerateArgs(['--symbols', '12']);
     expect(n !== 'help' && n.symbols.length).toBe(12);
   });

@@ -52,7 +52,7 @@ export async function generate(opts: GenerateOptions, log: (line: string) => voi
   };
   try {
     const from = dayOf(opts.from), to = dayOf(opts.to);
-    const { days } = await loadState(conn, { seed: opts.seed, symbols: opts.symbols, from, to });
+    const { days } = await loadState(conn, { seed: opts.seed, symbols: opts.symbols, strikes: opts.strikes, from, to });
     if (days.length === 0) throw new Error(`no trading days between ${opts.from} and ${opts.to}`);
     await conn.run(`CREATE TABLE atm_all (${columnsSql('atm_features')})`);
     await conn.run('CREATE TABLE sym_acc (symbol VARCHAR, first_date DATE, last_date DATE, n BIGINT, vol_sum DECIMAL(38,4))');

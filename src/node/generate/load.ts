@@ -6,11 +6,13 @@ import { expirationsOn, MONTHLY_HORIZON_DAYS, tradingDays } from './calendar.ts'
 import { earningsEvents, eventVarianceAhead } from './earnings.ts';
 import { pathDays, simulateMarket, simulateSymbol, volatilityHistory } from './paths.ts';
 import { surfaceOf } from './surface.ts';
-import { symbolSpec } from './universe.ts';
+import { listedStrikes, symbolSpec } from './universe.ts';
 
 export interface StateRange {
   seed: number;
   symbols: string[];
+  /** --strikes: strikes per side of a deep chain; shallower listings get their share of it. */
+  strikes: number;
   from: number;
   to: number;
 }
@@ -22,7 +24,8 @@ export async function loadState(conn: DuckDBConnection, p: StateRange): Promise<
   const hi = all.findLastIndex((d) => d <= p.to);
   const days = lo < 0 || hi < lo ? [] : all.slice(lo, hi + 1);
 
-  await conn.run(`CREATE OR REPLACE TABLE sym (sym_id INTEGER, symbol VARCHAR, vrp DOUBLE, oi_base DOUBLE, spread_mult DOUBLE)`);
+  await conn.run(`CREATE OR REPLACE TABLE sym (sym_id INTEGER, symbol VARCHAR, vrp DOUBLE, oi_base DOUBLE, spread_mult DOUBLE,
+    strikes INTEGER, weekly_days INTEGER)`);
   await conn.run(`CREATE OR REPLACE TABLE state_raw (sym_id INTEGER, day INTEGER, spot DOUBLE, vol DOUBLE,
     iv_short DOUBLE, iv_long DOUBLE, skew DOUBLE, curv DOUBLE, hv20 DOUBLE)`);
   await conn.run(`CREATE OR REPLACE TABLE vol_raw (symbol VARCHAR, day INTEGER, iv DOUBLE, hv DOUBLE, iv_rank DOUBLE, iv_percentile DOUBLE)`);
@@ -61,6 +64,8 @@ export async function loadState(conn: DuckDBConnection, p: StateRange): Promise<
     symA.appendDouble(spec.vrp);
     symA.appendDouble(spec.oiBase);
     symA.appendDouble(spec.spreadMult);
+    symA.appendInteger(listedStrikes(spec, p.strikes));
+    symA.appendInteger(spec.weeklyDays);
     symA.endRow();
     for (let i = lo; i >= 0 && i <= hi; i++) {
       const s = surfaces[i]!, h = hist[i]!;

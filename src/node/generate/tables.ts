@@ -2,7 +2,7 @@
 // only big table — come from one query per month; everything else derives from those rows or from
 // the state, so the tables agree with each other.
 //
-// Inputs (loaded by index.ts): sym(sym_id, symbol, vrp, oi_base, spread_mult),
+// Inputs (loaded by index.ts): sym(sym_id, symbol, vrp, oi_base, spread_mult, strikes, weekly_days),
 // state(sym_id, date, spot, vol, iv_short, iv_long, skew, curv, hv20), events(sym_id, jump_date, ev_var),
 // expiry(date, expiration, dte, monthly), horizon_days(date, horizon, end_date).
 // Noise is DuckDB's hash() of (seed, key): deterministic for the pinned DuckDB version, no random().
@@ -29,16 +29,18 @@ const incrementSql = (target: string): string => {
 
 /**
  * Option rows of [from, to] (ISO dates), with the table's columns plus spot, dte and sym_id for the
- * derived tables. IV noise is shared by the call and put of a strike, so put-call parity holds on
- * the mids; price and greeks use the stored (rounded) vol, so they can be recomputed from the file.
+ * derived tables. A symbol lists its own number of strikes per side (sym.strikes, at most
+ * p.strikes) and weeklies up to sym.weekly_days out. IV noise is shared by the call and put of a
+ * strike, so put-call parity holds on the mids; price and greeks use the stored (rounded) vol, so
+ * they can be recomputed from the file.
  */
 export function optionsSql(p: { from: string; to: string; seed: number; strikes: number }): string {
   const n = p.strikes;
   return `
 WITH chain AS (
   SELECT y.symbol, s.sym_id, s.date, e.expiration, e.dte, e.monthly, s.spot, s.iv_short, s.iv_long, s.skew, s.curv,
-         y.oi_base, y.spread_mult, e.dte / 365.0 AS t, sqrt(e.dte / 365.0) AS sqrt_t
-  FROM state s JOIN sym y USING (sym_id) JOIN expiry e ON e.date = s.date
+         y.oi_base, y.spread_mult, y.strikes AS n_k, e.dte / 365.0 AS t, sqrt(e.dte / 365.0) AS sqrt_t
+  FROM state s JOIN sym y USING (sym_id) JOIN expiry e ON e.date = s.date AND (e.monthly OR e.dte <= y.weekly_days)
   WHERE s.date BETWEEN ${d(p.from)} AND ${d(p.to)}
 ), chain_ev AS (
   -- Earnings reports between the quote and the expiry add their variance (earnings.ts).
@@ -48,11 +50,11 @@ WITH chain AS (
 ), chain_iv AS (
   SELECT *, sqrt(power(${atmIvSql('t')}, 2) + ev_var / t) AS atm, spot * exp(${R} * t) AS fwd FROM chain_ev
 ), chain_k AS (
-  SELECT *, ${incrementSql(`greatest(spot * 0.004, spot * atm * sqrt_t * 2.2 / ${n})`)} AS inc FROM chain_iv
+  SELECT *, ${incrementSql('greatest(spot * 0.004, spot * atm * sqrt_t * 2.2 / n_k)')} AS inc FROM chain_iv
 ), strikes AS (
   SELECT c.*, round(c.spot / c.inc) * c.inc + g.i * c.inc AS k,
          hash(${p.seed}, c.sym_id, c.date, c.expiration, g.i) AS h
-  FROM chain_k c CROSS JOIN range(${-n}, ${n + 1}) AS g(i)
+  FROM chain_k c CROSS JOIN range(${-n}, ${n + 1}) AS g(i) WHERE abs(g.i) <= c.n_k
 ), smile AS (
   SELECT *, ln(k / fwd) / sqrt_t AS x, ln(k / fwd) / (atm * sqrt_t) AS z FROM strikes WHERE k > 0
 ), ivs AS (

@@ -1,5 +1,6 @@
 // The built-in symbol universe: realistic prices around 2024-01-02 (split-adjusted), long-run vols
 // and a market-behaviour class that sets correlation, skew and liquidity.
+import { WEEKLY_HORIZON_DAYS } from './calendar.ts';
 import { hashKey } from './rng.ts';
 
 export type Kind = 'index' | 'etf' | 'mega' | 'large' | 'growth' | 'defensive' | 'haven';
@@ -27,22 +28,35 @@ export interface SymbolSpec {
   oiBase: number;
   /** Spread multiplier: 1 for a typical large cap, lower is tighter. */
   spreadMult: number;
+  /**
+   * Listing depth: the share of --strikes listed per side, and how far out weeklies are listed
+   * (monthlies always are). Less liquid names list fewer strikes and weeklies, as on real exchanges,
+   * which also keeps a 30-symbol demo lake quick to generate.
+   */
+  strikeShare: number;
+  weeklyDays: number;
   drift: number;
 }
 
 export const ANCHOR_DATE = '2024-01-02';
 
+const DEEP = { strikeShare: 1, weeklyDays: WEEKLY_HORIZON_DAYS };
+const SHALLOW = { strikeShare: 0.6, weeklyDays: 28 };
 const KINDS: Record<Kind, Omit<SymbolSpec, 'symbol' | 'kind' | 'price' | 'vol' | 'drift'>> = {
-  index: { beta: 0.97, volLoad: 1.0, skew: -0.2, curv: 0.22, vrp: 0.15, oiBase: 40000, spreadMult: 0.45 },
-  etf: { beta: 0.8, volLoad: 0.9, skew: -0.15, curv: 0.2, vrp: 0.12, oiBase: 9000, spreadMult: 0.8 },
-  mega: { beta: 0.72, volLoad: 0.75, skew: -0.12, curv: 0.2, vrp: 0.1, oiBase: 20000, spreadMult: 0.6 },
-  large: { beta: 0.6, volLoad: 0.7, skew: -0.11, curv: 0.2, vrp: 0.1, oiBase: 5000, spreadMult: 1.0 },
-  growth: { beta: 0.55, volLoad: 0.6, skew: -0.05, curv: 0.2, vrp: 0.08, oiBase: 12000, spreadMult: 1.0 },
-  defensive: { beta: 0.45, volLoad: 0.6, skew: -0.13, curv: 0.18, vrp: 0.1, oiBase: 4000, spreadMult: 1.2 },
-  haven: { beta: -0.1, volLoad: 0.3, skew: 0.02, curv: 0.18, vrp: 0.06, oiBase: 8000, spreadMult: 0.9 },
+  index: { beta: 0.97, volLoad: 1.0, skew: -0.2, curv: 0.22, vrp: 0.15, oiBase: 40000, spreadMult: 0.45, ...DEEP },
+  etf: { beta: 0.8, volLoad: 0.9, skew: -0.15, curv: 0.2, vrp: 0.12, oiBase: 9000, spreadMult: 0.8, ...SHALLOW },
+  mega: { beta: 0.72, volLoad: 0.75, skew: -0.12, curv: 0.2, vrp: 0.1, oiBase: 20000, spreadMult: 0.6, ...DEEP },
+  large: { beta: 0.6, volLoad: 0.7, skew: -0.11, curv: 0.2, vrp: 0.1, oiBase: 5000, spreadMult: 1.0, ...SHALLOW },
+  growth: { beta: 0.55, volLoad: 0.6, skew: -0.05, curv: 0.2, vrp: 0.08, oiBase: 12000, spreadMult: 1.0, ...DEEP },
+  defensive: { beta: 0.45, volLoad: 0.6, skew: -0.13, curv: 0.18, vrp: 0.1, oiBase: 4000, spreadMult: 1.2, ...SHALLOW },
+  haven: { beta: -0.1, volLoad: 0.3, skew: 0.02, curv: 0.18, vrp: 0.06, oiBase: 8000, spreadMult: 0.9, ...SHALLOW },
 };
 
-// [symbol, price on 2024-01-02, long-run vol, kind]. The first 8 are the default run.
+/** Strikes per side a symbol lists when the run asks for `strikes` (--strikes). */
+export const listedStrikes = (spec: SymbolSpec, strikes: number): number => Math.max(1, Math.round(strikes * spec.strikeShare));
+
+// [symbol, price on 2024-01-02, long-run vol, kind]. The first 30 are the default run: indexes,
+// sector and bond ETFs, havens, mega caps and high-volatility growth names, enough to screen.
 const TABLE: [string, number, number, Kind][] = [
   ['SPY', 472.65, 0.14, 'index'], ['QQQ', 402.56, 0.19, 'index'], ['IWM', 198.79, 0.21, 'index'],
   ['AAPL', 185.64, 0.23, 'mega'], ['MSFT', 370.87, 0.22, 'mega'], ['NVDA', 48.17, 0.45, 'growth'],
@@ -67,7 +81,7 @@ const TABLE: [string, number, number, Kind][] = [
 ];
 
 export const BUILTIN_SYMBOLS: readonly string[] = TABLE.map((r) => r[0]);
-export const DEFAULT_SYMBOL_COUNT = 8;
+export const DEFAULT_SYMBOL_COUNT = 30;
 
 function specOf(symbol: string, price: number, vol: number, kind: Kind): SymbolSpec {
   // Median drift ~ 4%/yr on top of the volatility drag, so prices neither explode nor die.

@@ -49,8 +49,9 @@ export async function generateQuotes(src: QuoteSource): Promise<{ date: string; 
         ? (await conn.runAndReadAll(`SELECT symbol FROM read_parquet(${quoteString(join(src.root, meta.path))}) ORDER BY symbol`)).getRows().map((r) => String(r[0]))
         : ['SPY'];
     }
-    await loadState(conn, { seed: src.seed ?? 42, symbols, from: dayOf(date), to: dayOf(date) });
-    const sql = optionsSql({ from: date, to: date, seed: src.seed ?? 42, strikes: src.strikes ?? DEFAULT_STRIKES });
+    const strikes = src.strikes ?? DEFAULT_STRIKES;
+    await loadState(conn, { seed: src.seed ?? 42, symbols, strikes, from: dayOf(date), to: dayOf(date) });
+    const sql = optionsSql({ from: date, to: date, seed: src.seed ?? 42, strikes });
     // Through the lake types first: the generator's doubles (e.g. ask = bid + 0.01) become the exact
     // decimals the lake stores.
     const cols = TABLES.options.columns.map((c) => `CAST(CAST("${c.name}" AS ${c.type}) AS VARCHAR) AS "${c.name}"`).join(', ');
