@@ -106,7 +106,7 @@ export function renderMarkdown(r: BenchResult): string {
   const tot = { rows: 0, t: 0, i: 0, p: 0 };
   for (const s of r.storage) {
     tot.rows += s.rows; tot.t += s.pgTable; tot.i += s.pgIndexes; tot.p += s.parquet;
-    out.push(`| ${s.table} | ${n(s.rows)} | ${fmtBytes(s.pgTable)} | ${fmtBytes(s.pgIndexes)} | ${fmtBytes(s.pgTable + s.pgIndexes)} | ${fmtBytes(s.parquet)} | ${((s.pgTable + s.pgIndexes) / s.parquet).toFixed(1)}× |`);
+    out.push(`| ${s.table} | ${n(s.rows)} | ${fmtBytes(s.pgTable)} | ${fmtBytes(s.pgIndexes)} | ${fmtBytes(s.pgTable + s.pgIndexes)} | ${fmtBytes(s.parquet)} | ${s.parquet > 0 ? `${((s.pgTable + s.pgIndexes) / s.parquet).toFixed(1)}×` : '–'} |`);
   }
   out.push(`| **total** | ${n(tot.rows)} | ${fmtBytes(tot.t)} | ${fmtBytes(tot.i)} | ${fmtBytes(tot.t + tot.i)} | ${fmtBytes(tot.p)} | ${((tot.t + tot.i) / tot.p).toFixed(1)}× |`);
   out.push('');
