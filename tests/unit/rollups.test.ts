@@ -74,6 +74,8 @@ describe('the generator publishes options_daily with its rows', () => {
 describe('codecs follow the schema', () => {
   it('rollups are written uncompressed (decode-bound in the browser), every other table as ZSTD', async () => {
     for (const f of manifest.files) {
+      // An empty file (this lake's funds report no earnings) has no column chunk to carry a codec.
+      if (f.rows === 0) continue;
       const rows = (await duck.conn.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${join(lake, f.path)}')`)).getRows();
       expect(rows.map((r) => String(r[0])), f.path).toEqual([TABLES[f.table].compression ?? 'ZSTD']);
     }
