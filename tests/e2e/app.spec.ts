@@ -161,10 +161,12 @@ test('the worker keeps what it read: a repeat costs no request, a cold scan make
   const cold = await runConsole(page, scan);
   const coldLog = readAccessLog(before).filter((e) => e.uri.includes('.parquet'));
   // Few, large requests: a handful per file (its footer, then read-ahead runs up to 8 MiB). Measured
-  // 168 for the demo lake's 20 files on DuckDB 1.4.3; without the cache the engine sends ~100 a file.
+  // 168 for the 8-symbol demo lake's 20 files on DuckDB 1.4.3, 256 for the 30-symbol one (files of
+  // 4-6 MB: more column runs, each read-ahead growing from 64 KiB); without the cache the engine
+  // sends ~100 a file.
   expect(coldLog.length).toBe(cold.requests);
   expect(coldLog.every((e) => e.method === 'GET' && e.status === 206)).toBe(true);
-  expect(cold.requests).toBeLessThanOrEqual(Math.ceil(8.5 * options.length));
+  expect(cold.requests).toBeLessThanOrEqual(Math.ceil(13 * options.length));
   const served = coldLog.reduce((n, e) => n + e.bytes, 0);
   expect(served / cold.requests).toBeGreaterThan(100 * 1024);
   expect(served).toBeLessThanOrEqual(optionsBytes * 1.05);

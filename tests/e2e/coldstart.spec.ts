@@ -54,7 +54,8 @@ test('the phase marks tell the cold start in causal order, Plotly started before
 test('2D charts draw with the basic Plotly bundle; only a 3D chart fetches the full one', async ({ page }) => {
   const scripts: string[] = [];
   page.on('request', (req) => {
-    const m = /\/assets\/(plotly[^/]*?)-[\w-]+\.js$/.exec(req.url().split('?')[0]!);
+    // The two bundles only (plotly-basic.min, plotly.min), not the app's own small plotly.ts chunk.
+    const m = /\/assets\/(plotly[^/]*?\.min)-[\w-]+\.js$/.exec(req.url().split('?')[0]!);
     if (m) scripts.push(m[1]!);
   });
   // Forecasts: three 2D charts and no 3D one.
