@@ -5,6 +5,7 @@ import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags } from './flags.ts';
 import { run as serve } from './serve.ts';
+import { servedPaths, unreadableBy } from '../node/nginx.ts';
 
 const USAGE = `usage: quantiv demo [--port 8080] [--data data] [--no-build]
 Generates the demo lake into --data if it has no manifest.json, builds the site into dist/,
@@ -60,8 +61,7 @@ async function buildSite(): Promise<void> {
  */
 function demoWorkerUser(data: string): string[] {
   if (process.getuid?.() !== 0) return [];
-  const readable = (flag: string, path: string) => spawnSync('runuser', ['-u', 'nobody', '--', 'test', flag, path]).status === 0;
-  if (readable('-r', resolve('dist/index.html')) && readable('-x', resolve(data))) return [];
+  if (!unreadableBy('nobody', servedPaths('dist', data))) return [];
   console.log('note: this folder is not readable by the user nobody, so the demo\'s nginx workers run as root (`quantiv serve` does that only when told: --user root)');
   return ['--user', 'root'];
 }

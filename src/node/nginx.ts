@@ -93,13 +93,23 @@ function primaryGroup(user: string): string {
   return r.stdout.trim();
 }
 
+/** The folders and files nginx serves from, as `test` flags: -x to enter, -r to read. */
+export function servedPaths(siteRoot: string, dataRoot: string): [string, string][] {
+  const site = resolve(siteRoot);
+  return [['-x', site], ['-r', join(site, 'index.html')], ['-x', resolve(dataRoot)]];
+}
+
+/** The first check `user` fails (as `runuser -u user -- test FLAG PATH`), or null. */
+export function unreadableBy(user: string, checks: [string, string][]): [string, string] | null {
+  return checks.find(([flag, path]) => spawnSync('runuser', ['-u', user, '--', 'test', flag, path]).status !== 0) ?? null;
+}
+
 /** Fails with what to do when `user` could not read what nginx must serve. */
 function assertReadableBy(user: string, checks: [string, string][]): void {
-  for (const [flag, path] of checks) {
-    const r = spawnSync('runuser', ['-u', user, '--', 'test', flag, path]);
-    if (r.status !== 0) {
-      throw new Error(`nginx workers run as ${user}, who cannot ${flag === '-r' ? 'read' : 'enter'} ${path}: make it readable (chmod o+rX on it and its parent folders) or choose another --user`);
-    }
+  const failed = unreadableBy(user, checks);
+  if (failed) {
+    const [flag, path] = failed;
+    throw new Error(`nginx workers run as ${user}, who cannot ${flag === '-r' ? 'read' : 'enter'} ${path}: make it readable (chmod o+rX on it and its parent folders) or choose another --user`);
   }
 }
 
@@ -161,8 +171,7 @@ export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
   let user: RenderValues['user'];
   if (asRoot && opts.workerUser && opts.workerUser !== 'root') {
     user = { name: opts.workerUser, group: primaryGroup(opts.workerUser) };
-    const site = resolve(opts.siteRoot);
-    assertReadableBy(user.name, [['-x', site], ['-r', join(site, 'index.html')], ['-x', resolve(opts.dataRoot)]]);
+    assertReadableBy(user.name, servedPaths(opts.siteRoot, opts.dataRoot));
     // Workers buffer request bodies and proxied responses in the temp dirs: theirs to write. The
     // prefix only needs to be passable; logs and the pid file are opened by the root master.
     chmodSync(prefix, 0o711);
