@@ -86,6 +86,22 @@ function stubbornEngines(held: string[]) {
 let close: () => void = () => {};
 afterEach(() => close());
 
+/** A worker whose init and cancel succeed and whose run() is the given one. */
+function engineWith(run: EngineApi['run']): Worker {
+  const api: Partial<EngineApi> = {
+    async init() {
+      return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
+    },
+    run,
+    async cancel() {
+      return true;
+    },
+  };
+  const channel = new MessageChannel();
+  Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
+  return channel.port2 as unknown as Worker;
+}
+
 describe('EngineClient', () => {
   it('drops an older result that arrives after a newer query in the same slot', async () => {
     const e = scripted();
@@ -201,22 +217,9 @@ describe('EngineClient', () => {
     const engines: number[] = [];
     const client = new EngineClient(() => {
       engines.push(1);
-      const api: Partial<EngineApi> = {
-        async init() {
-          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
-        },
-        run(sql) {
-          return sql === 'SELECT forever'
-            ? new Promise<QueryResult>(() => {})
-            : Promise.resolve({ columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
-        },
-        async cancel() {
-          return true;
-        },
-      };
-      const channel = new MessageChannel();
-      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
-      return channel.port2 as unknown as Worker;
+      return engineWith((sql) => sql === 'SELECT forever'
+        ? new Promise<QueryResult>(() => {})
+        : Promise.resolve({ columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } }));
     }, { querySeconds: 0.1, memoryMiB: 512 });
     await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
     await expect(client.query('SELECT forever')).rejects.toThrow(/0\.1 s time budget/);
@@ -226,26 +229,13 @@ describe('EngineClient', () => {
 
   it('the time budget counts from the query\'s start: waiting for its turn is not charged', async () => {
     const ok = { columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } };
-    const client = new EngineClient(() => {
-      const api: Partial<EngineApi> = {
-        async init() {
-          return { manifestUrl: 'm', manifest: { datasetVersion: 'v1' } as never, duckdbVersion: 'x', bundle: 'eh', ms: 1 };
-        },
-        async run(sql, _id, onProgress) {
-          // 300 ms queued behind others (or creating views), then 150 ms of its own work.
-          await new Promise((r) => setTimeout(r, 300));
-          void onProgress?.({ phase: 'started', bytes: 0 });
-          await new Promise((r) => setTimeout(r, sql === 'SELECT slow' ? 1500 : 150));
-          return ok;
-        },
-        async cancel() {
-          return true;
-        },
-      };
-      const channel = new MessageChannel();
-      Comlink.expose(api, channel.port1 as unknown as Comlink.Endpoint);
-      return channel.port2 as unknown as Worker;
-    }, { querySeconds: 0.4, memoryMiB: 512 });
+    const client = new EngineClient(() => engineWith(async (sql, _id, onProgress) => {
+      // 300 ms queued behind others (or creating views), then 150 ms of its own work.
+      await new Promise((r) => setTimeout(r, 300));
+      void onProgress?.({ phase: 'started', bytes: 0 });
+      await new Promise((r) => setTimeout(r, sql === 'SELECT slow' ? 1500 : 150));
+      return ok;
+    }), { querySeconds: 0.4, memoryMiB: 512 });
     await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
     // 450 ms after it was sent, but 150 ms after it started: within a 0.4 s budget.
     await expect(client.query('SELECT quick')).resolves.toMatchObject({ rows: 0 });
