@@ -25,7 +25,7 @@ export function extensionRepositoryPath(p: ExtensionPin = EXTENSION): string {
 
 /** Where DuckDB asks for the file inside a repository: `<repo>/<engine>/<platform>/<name>`. */
 export function extensionFilePath(p: ExtensionPin = EXTENSION): string {
-  return extensionUrl(extensionRepositoryPath(p), p);
+  return `${extensionRepositoryPath(p)}/${p.engine}/${p.platform}/parquet.duckdb_extension.wasm`;
 }
 
 /** The URL DuckDB's `LOAD parquet` fetches from a repository (ours or DuckDB's signed one). */
