@@ -283,7 +283,10 @@ async function openDataset(eng: Engine, manifest: Manifest, base: string): Promi
     const name = registeredName(file);
     if (registered.has(name)) continue;
     lakeCache?.register(url(file), file.bytes, { path: file.path, proof: file.footer });
-    eng.db.registerFileURL(name, url(file), DuckDBDataProtocol.HTTP, true);
+    // directIO false: with it DuckDB bypasses its external file cache and asks this worker again
+    // for every byte of every repeat. Measured here, warm, A/B in one browser: one month of
+    // options_daily 23 -> 11 ms, the raw full scan 2.5 -> 1.7 s, with no read left for the worker.
+    eng.db.registerFileURL(name, url(file), DuckDBDataProtocol.HTTP, false);
     registered.add(name);
   }
   broken.clear();

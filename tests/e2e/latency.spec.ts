@@ -11,36 +11,35 @@ import { loadSymbolPage, pageStates, switchSymbol, type ActionCost } from './har
 // the next one), DuckDB-WASM 1.32; bytes and requests were the same in every run.
 // Re-tune when the Symbol page's queries or the demo lake change.
 /**
- * Cold Symbol page, new context: measured 25 requests (the manifest, the footers prefetched for
- * every table, then the page's panels); on the 8-symbol lake 24. The 30-symbol month files have 3x
- * the row groups, so their footers take two more 64 KiB blocks; atm_features, now in one-symbol row
- * groups, takes 3 reads instead of 5. (Was 24.)
+ * Cold Symbol page, new context: measured 26 requests (the manifest, the footers prefetched for
+ * every table, then the page's panels). Files are registered without direct IO, so DuckDB keeps
+ * what it read in its own cache and reads ahead itself (16, 64, then 256 KiB): its third read of
+ * atm_features ends 138 KB past the one-symbol row group and past the worker's read-ahead, which
+ * costs one more request. (Was 25, with direct IO.)
  */
-const COLD_PAGE_LAKE_REQUESTS = 25;
+const COLD_PAGE_LAKE_REQUESTS = 26;
 /**
- * Cold Symbol page: measured 1,870,229 bytes with the earnings panel and the views created when
- * first named (on the universe branch alone 2,014,181; 8-symbol lake: 2,479,174). atm_features was one row
+ * Cold Symbol page: measured 2,394,517 bytes, 524,288 of them that one atm_features read (the
+ * worker's read-ahead over DuckDB's, which also holds the next symbol's row group). With direct IO
+ * it was 1,870,229 bytes, with the earnings panel and the views created when first named (on the
+ * universe branch alone 2,014,181; 8-symbol lake: 2,479,174). atm_features was one row
  * group, so every one-symbol read fetched the whole file (3.3 MiB at 30 symbols, 1.1 MiB at 8); in
  * 4,096-row groups the page reads ~330 KB of it whatever the symbol count. The uncompressed 2025
  * rollup's first row group (~6 symbols) is ~310 KB. The IV rank headline reads the volatility
  * files the IV panel reads: no bytes of its own. Earnings: the calendar file is read whole with the
  * footers (about 1 KB at 8 symbols, no extra request), the panel reads what Expected move read.
- * (Was 2,480,000.)
+ * (Was 1,880,000.)
  */
-const COLD_PAGE_LAKE_BYTES = 1_880_000;
+const COLD_PAGE_LAKE_BYTES = 2_400_000;
 /**
- * Switching symbol in the open page (AAPL to AMD): measured 1 request. The history comes from the
+ * Switching symbol in the open page (AAPL to AMD): measured 0 requests. The history comes from the
  * rollup already read and the snapshot panels from the month's options ranges the worker holds;
- * the one read is the new symbol's atm_features row group, which the cold page no longer fetches
- * with the whole file (on the 8-symbol lake: 0 requests). (Unchanged: 1.)
+ * the new symbol's atm_features row group came with the cold page's read-ahead. (Was 1 request of
+ * 196,608 bytes with direct IO: cold page and switch together now fetch 2,394,517 bytes in 26
+ * requests, against 2,066,837 in 26.)
  */
-const SWITCH_LAKE_REQUESTS = 1;
-/**
- * Switching symbol: measured 196,608 bytes, one 192 KiB read of atm_features (8-symbol lake: 0
- * bytes, because the cold page had read all 1.1 MiB of it). A cold page and one switch now fetch
- * 2,210,789 bytes instead of 2,479,174. (Was 131,072.)
- */
-const SWITCH_LAKE_BYTES = 196_608;
+const SWITCH_LAKE_REQUESTS = 0;
+const SWITCH_LAKE_BYTES = 0;
 
 const RTT_MS = 40;
 const PANELS = ['iv-history', 'expected-move', 'earnings', 'iv-headline', 'iv-rank', 'chain', 'term', 'skew', 'surface', 'volume-oi'];
