@@ -8,7 +8,7 @@ import { rangeFault } from './server-faults.ts';
 import { preloaded } from './preloads.ts';
 
 export function emptyStats(): HttpStats {
-  return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 };
+  return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
 }
 
 /** Origins DuckDB may read from; empty = not yet restricted. */
@@ -32,9 +32,10 @@ interface Count {
   received: number;
   statuses: Record<string, number>;
   rangeIgnored: number;
+  reads: number;
 }
 
-let current: Count = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0 };
+let current: Count = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
 let listener: ((received: number) => void) | null = null;
 
 /**
@@ -42,7 +43,7 @@ let listener: ((received: number) => void) | null = null;
  * every request in [start, end] belongs to this query.
  */
 export function meter(onReceived?: (received: number) => void): () => Promise<HttpStats> {
-  current = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0 };
+  current = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
   listener = onReceived ?? null;
   lakeCache?.beginQuery();
   const started = performance.now();
@@ -62,6 +63,7 @@ function settle(count: Count, since: number): HttpStats {
     cachedBytes: 0,
     statuses: count.statuses,
     rangeIgnored: count.rangeIgnored,
+    reads: count.reads,
   };
   const entries = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter(
     (e) => e.initiatorType === 'xmlhttprequest' && e.startTime >= since,
@@ -191,6 +193,7 @@ export function installHttpMeter(scope: { XMLHttpRequest: typeof XMLHttpRequest 
       super.setRequestHeader(name, value);
     }
     override send(body?: Document | XMLHttpRequestBodyInit | null): void {
+      current.reads += 1;
       if (this.#fromCache() || this.#fromPreload()) return;
       try {
         super.send(body);

@@ -14,6 +14,11 @@ export interface HttpStats {
   statuses: Record<string, number>;
   /** Range requests the server answered with a whole file (no range support). */
   rangeIgnored: number;
+  /**
+   * Reads DuckDB asked the worker for (its synchronous XHRs), whoever answered them: the network,
+   * the range cache or a preload. A repeat that DuckDB's own file cache answers makes none.
+   */
+  reads: number;
 }
 
 export interface QueryStats extends HttpStats {

@@ -316,7 +316,7 @@ export class EngineClient {
       // Refresh its place in the LRU order; a repeat costs no request.
       this.#cache.delete(sql);
       this.#cache.set(sql, hit);
-      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 } });
+      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 } });
     }
     const shared = this.#inflight.get(sql);
     if (shared) {

@@ -106,5 +106,5 @@ export async function openWasm(lakeRoot: string): Promise<LocalEngine> {
 }
 
 export function localStats(ms: number): QueryResult['stats'] {
-  return { ms, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0 };
+  return { ms, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
 }
