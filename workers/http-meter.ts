@@ -7,10 +7,6 @@ import { RangeCache } from './range-cache.ts';
 import { rangeFault } from './server-faults.ts';
 import { preloaded } from './preloads.ts';
 
-export function emptyStats(): HttpStats {
-  return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
-}
-
 /** Origins DuckDB may read from; empty = not yet restricted. */
 let allowed = new Set<string>();
 
@@ -35,7 +31,9 @@ interface Count {
   reads: number;
 }
 
-let current: Count = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
+const newCount = (): Count => ({ requests: 0, received: 0, statuses: {}, rangeIgnored: 0, reads: 0 });
+
+let current = newCount();
 let listener: ((received: number) => void) | null = null;
 
 /**
@@ -43,7 +41,7 @@ let listener: ((received: number) => void) | null = null;
  * every request in [start, end] belongs to this query.
  */
 export function meter(onReceived?: (received: number) => void): () => Promise<HttpStats> {
-  current = { requests: 0, received: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
+  current = newCount();
   listener = onReceived ?? null;
   lakeCache?.beginQuery();
   const started = performance.now();

@@ -21,6 +21,11 @@ export interface HttpStats {
   reads: number;
 }
 
+/** What a query that touched no file (or a cached result) reports. */
+export function noTraffic(): HttpStats {
+  return { requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
+}
+
 export interface QueryStats extends HttpStats {
   ms: number;
 }

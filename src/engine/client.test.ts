@@ -3,7 +3,7 @@
 // real worker.
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CANCELLED, type EngineApi, type QueryResult } from './api.ts';
+import { CANCELLED, noTraffic, type EngineApi, type QueryResult } from './api.ts';
 import { EngineClient, Superseded, isSilent } from './client.ts';
 
 interface Call {
@@ -25,7 +25,7 @@ function scripted() {
           resolve: () =>
             cancelled.has(id)
               ? reject(new Error(CANCELLED))
-              : resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 1, bytes: 10, cachedBytes: 0, statuses: { 206: 1 }, rangeIgnored: 0, reads: 0 } }),
+              : resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, ...noTraffic(), requests: 1, bytes: 10, statuses: { 206: 1 }, reads: 1 } }),
         });
       });
     },
@@ -65,7 +65,7 @@ function stubbornEngines(held: string[]) {
       },
       run(sql, id) {
         return new Promise<QueryResult>((resolve) => {
-          const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 } });
+          const answer = () => resolve({ columns: [{ name: 'sql', kind: 'string', sqlType: 'Utf8', values: [sql] }], rows: 1, stats: { ms: 1, ...noTraffic() } });
           state.calls.push({ sql, id, resolve: answer });
           if (!held.includes(sql)) answer();
         });
@@ -219,7 +219,7 @@ describe('EngineClient', () => {
       engines.push(1);
       return engineWith((sql) => sql === 'SELECT forever'
         ? new Promise<QueryResult>(() => {})
-        : Promise.resolve({ columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 } }));
+        : Promise.resolve({ columns: [], rows: 0, stats: { ms: 1, ...noTraffic() } }));
     }, { querySeconds: 0.1, memoryMiB: 512 });
     await client.init('http://x/manifest.json', undefined, { extension: { repository: 'http://x/ext/', signed: false } });
     await expect(client.query('SELECT forever')).rejects.toThrow(/0\.1 s time budget/);
@@ -228,7 +228,7 @@ describe('EngineClient', () => {
   });
 
   it('the time budget counts from the query\'s start: waiting for its turn is not charged', async () => {
-    const ok = { columns: [], rows: 0, stats: { ms: 1, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 } };
+    const ok = { columns: [], rows: 0, stats: { ms: 1, ...noTraffic() } };
     const client = new EngineClient(() => engineWith(async (sql, _id, onProgress) => {
       // 300 ms queued behind others (or creating views), then 150 ms of its own work.
       await new Promise((r) => setTimeout(r, 300));

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import { extensionRepositoryPath } from './extension.ts';
 import { adoptMarks, markOnce } from './marks.ts';
 import { BudgetError, budgetsFrom, CANCEL_GRACE_MS, timeBudgetMessage, type Budgets } from './budgets.ts';
-import { CANCELLED, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo, type SqlVerdict } from './api.ts';
+import { CANCELLED, noTraffic, type EngineApi, type ExportFormat, type ExtensionSource, type InitInfo, type InitOptions, type Progress, type QueryResult, type RefreshInfo, type SqlVerdict } from './api.ts';
 
 export class Superseded extends Error {
   override name = 'Superseded';
@@ -316,7 +316,7 @@ export class EngineClient {
       // Refresh its place in the LRU order; a repeat costs no request.
       this.#cache.delete(sql);
       this.#cache.set(sql, hit);
-      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 } });
+      return Promise.resolve({ ...hit, stats: { ...hit.stats, ms: 0, ...noTraffic() } });
     }
     const shared = this.#inflight.get(sql);
     if (shared) {

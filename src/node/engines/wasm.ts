@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Blocking from '@duckdb/duckdb-wasm/blocking';
 import { tableFromIPC } from 'apache-arrow';
-import type { Connector, QueryResult } from '../../engine/api.ts';
+import { noTraffic, type Connector, type QueryResult } from '../../engine/api.ts';
 import { EXTENSION, extensionFilePath, extensionRepositoryPath } from '../../engine/extension.ts';
 import { loadParquetSql, lockdownSql } from '../../engine/fences.ts';
 import { tableToColumns } from '../../lake/columns.ts';
@@ -106,5 +106,5 @@ export async function openWasm(lakeRoot: string): Promise<LocalEngine> {
 }
 
 export function localStats(ms: number): QueryResult['stats'] {
-  return { ms, requests: 0, bytes: 0, cachedBytes: 0, statuses: {}, rangeIgnored: 0, reads: 0 };
+  return { ms, ...noTraffic() };
 }
