@@ -173,6 +173,9 @@ test('a malformed link explains itself and falls back to defaults', async ({ pag
 
 test('a link never auto-runs SQL against another origin', async ({ page }) => {
   await page.goto(`/?page=console&sql=${encodeURIComponent("SELECT * FROM read_parquet('https://evil.example/x.parquet')")}`);
+  // The engine and the console's code load first (seconds on a loaded machine); a link that did
+  // auto-run would have run by the time the schema is listed.
+  await expect(page.getByTestId('schema-browser')).toContainText('options', { timeout: 45_000 });
   await expect(page.getByTestId('sql-blocked')).toContainText('https://evil.example');
   await expect(page.getByTestId('console-stats')).toHaveAttribute('data-state', 'idle');
   await expect(page.getByTestId('sql-result')).toHaveCount(0);
