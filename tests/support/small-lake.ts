@@ -2,7 +2,7 @@
 // by the unit tests that need data.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const SMALL_LAKE_ARGS = ['--symbols', 'SPY,QQQ,AAPL', '--from', '2025-05-01', '--to', '2025-08-29', '--seed', '7'];
@@ -34,4 +34,18 @@ export function smallLake(): string {
     });
   }
   return dir;
+}
+
+/**
+ * Each call copies `base` to a new folder under `scratch` and names a stream of its own, so tests
+ * that write (ingest, compact) never share a lake or a stream.
+ */
+export function lakeCopies(base: string, scratch: string, streamPrefix: string): () => { root: string; stream: string } {
+  let n = 0;
+  return () => {
+    n += 1;
+    const root = join(scratch, `lake-${n}`);
+    cpSync(base, root, { recursive: true });
+    return { root, stream: `${streamPrefix}-${n}` };
+  };
 }

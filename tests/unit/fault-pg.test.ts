@@ -3,63 +3,24 @@
 // must recover (or exit with the documented code and one line, no stack), and its lake must then
 // equal the source: `quantiv validate` passes (counts, checksums and per-row content fingerprints
 // of every partition) and the manifest is byte-identical to an uninterrupted export's.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, type Manifest } from '../../src/lake/manifest.ts';
 import { EXIT } from '../../src/node/exit-codes.ts';
 import { generate } from '../../src/node/generate/index.ts';
 import { exportPg, PAUSE_ENV, RESUME_ENV } from '../../src/node/pg/export.ts';
 import { loadIntoPg } from '../../src/node/pg/load.ts';
+import { runCli as run } from '../support/cli-process.ts';
 import { startPostgres, type PgCluster } from '../support/postgres.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/quantiv.mjs');
 const STACK = /\n\s+at /;
 
 let cluster: PgCluster;
 let dir: string;
 let reference: string;
-
-interface Proc {
-  exited: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-  waitFor(re: RegExp): Promise<void>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  const watchers: (() => void)[] = [];
-  child.stdout.on('data', (d) => {
-    out += String(d);
-    for (const w of watchers) w();
-  });
-  child.stderr.on('data', (d) => {
-    err += String(d);
-    for (const w of watchers) w();
-  });
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return {
-    exited,
-    stdout: () => out,
-    stderr: () => err,
-    waitFor: (re) =>
-      new Promise<void>((res, rej) => {
-        const check = () => {
-          if (re.test(err) || re.test(out)) res();
-        };
-        watchers.push(check);
-        check();
-        void exited.then((code) => rej(new Error(`exited (${code}) before ${re}:\n${out}\n${err}`)));
-      }),
-  };
-}
 
 const manifestOf = async (root: string): Promise<Manifest> => parseManifest(JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')));
 

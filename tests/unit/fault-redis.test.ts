@@ -2,10 +2,9 @@
 // loses nothing it acknowledged) is killed and restarted under a running `quantiv ingest` and a
 // running `quantiv produce`, and kept down past ingest's give-up time. After each, the lake is
 // compared row by row with what was sent: every quote exactly once, every column as sent.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/lake/manifest.ts';
@@ -16,10 +15,9 @@ import { streamLag } from '../../src/node/metrics/stream-lag.ts';
 import { freePort } from '../../src/node/net.ts';
 import { connectRedis, type Redis } from '../../src/node/realtime/stream.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
-import { smallLake } from '../support/small-lake.ts';
+import { runCli as run } from '../support/cli-process.ts';
+import { lakeCopies, smallLake } from '../support/small-lake.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/quantiv.mjs');
 const GROUP = 'quantiv-ingest';
 const KEY = ['act_symbol', 'expiration', 'strike', 'call_put'] as const;
 const STACK = /\n\s+at /;
@@ -28,11 +26,13 @@ let server: RedisServer;
 let redis: Redis;
 let base: string;
 let scratch: string;
+let freshLake: () => { root: string; stream: string };
 let quotes: Message[];
 
 beforeAll(async () => {
   base = smallLake();
   scratch = mkdtempSync(join(tmpdir(), 'quantiv-fault-redis-'));
+  freshLake = lakeCopies(base, scratch, 'quotes');
   server = await startRedis({ persist: true });
   // The test's own client rides out the restarts too (and says nothing about them).
   redis = await connectRedis(server.url, { warn: () => {} });
@@ -45,54 +45,6 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-let n = 0;
-function freshLake(): { root: string; stream: string } {
-  n += 1;
-  const root = join(scratch, `lake-${n}`);
-  cpSync(base, root, { recursive: true });
-  return { root, stream: `quotes-${n}` };
-}
-
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  /** Resolves once stdout (or stderr) has matched. */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
-}
-
-function run(args: string[]): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
-  let out = '';
-  let err = '';
-  const watchers: (() => void)[] = [];
-  child.stdout!.on('data', (d) => {
-    out += String(d);
-    for (const w of watchers) w();
-  });
-  child.stderr!.on('data', (d) => {
-    err += String(d);
-    for (const w of watchers) w();
-  });
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    waitFor: (re, timeoutMs = 60_000) =>
-      new Promise<void>((res, rej) => {
-        const check = () => {
-          if (re.test(out) || re.test(err)) res();
-        };
-        watchers.push(check);
-        check();
-        setTimeout(() => rej(new Error(`timed out waiting for ${re}:\n${out}\n${err}`)), timeoutMs).unref();
-        void exited.then(() => setTimeout(() => rej(new Error(`exited before ${re}:\n${out}\n${err}`)), 50));
-      }),
-  };
-}
 
 const keyOf = (m: Record<string, string | null>): string => KEY.map((k) => m[k]).join('|');
 

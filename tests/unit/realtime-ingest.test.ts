@@ -2,7 +2,7 @@
 // dead-letter, dedupe, and a kill between every two steps followed by a re-run must leave every
 // valid quote in the lake exactly once with nothing pending.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -14,7 +14,7 @@ import { runIngest } from '../../src/node/realtime/ingest.ts';
 import { badMessages, generateQuotes, interleave, xaddMessages, type Message } from '../../src/node/realtime/produce.ts';
 import { connectRedis, deadLetterStream, type Redis } from '../../src/node/realtime/stream.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
-import { smallLake } from '../support/small-lake.ts';
+import { lakeCopies, smallLake } from '../support/small-lake.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const GROUP = 'quantiv-ingest';
@@ -23,10 +23,12 @@ let redis: Redis;
 let base: string;
 let quotes: Message[];
 let scratch: string;
+let freshLake: () => { root: string; stream: string };
 
 beforeAll(async () => {
   base = smallLake();
   scratch = mkdtempSync(join(tmpdir(), 'quantiv-rt-test-'));
+  freshLake = lakeCopies(base, scratch, 'quotes');
   server = await startRedis();
   redis = await connectRedis(server.url);
   // Seed 7 is the small lake's; 120 quotes of the next trading day, round-robin over its symbols.
@@ -39,13 +41,6 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-let n = 0;
-function freshLake(): { root: string; stream: string } {
-  n += 1;
-  const root = join(scratch, `lake-${n}`);
-  cpSync(base, root, { recursive: true });
-  return { root, stream: `quotes-${n}` };
-}
 
 const manifestOf = (root: string): Manifest => parseManifest(JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')));
 

@@ -1,7 +1,7 @@
 // Ingest rules (src/node/realtime/rules.ts) and claiming a dead consumer's pending entries, against a
 // real redis-server on 127.0.0.1 and a copy of the small generated lake; the lake is then read row
 // by row.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -14,18 +14,20 @@ import { ruleViolation, type IngestRules } from '../../src/node/realtime/rules.t
 import { validateQuote } from '../../src/node/realtime/quote.ts';
 import { connectRedis, deadLetterStream, readGroup, type Redis } from '../../src/node/realtime/stream.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
-import { smallLake } from '../support/small-lake.ts';
+import { lakeCopies, smallLake } from '../support/small-lake.ts';
 
 const GROUP = 'quantiv-ingest';
 let server: RedisServer;
 let redis: Redis;
 let base: string;
 let scratch: string;
+let freshLake: () => { root: string; stream: string };
 let quotes: Message[];
 
 beforeAll(async () => {
   base = smallLake();
   scratch = mkdtempSync(join(tmpdir(), 'quantiv-rules-test-'));
+  freshLake = lakeCopies(base, scratch, 'rules');
   server = await startRedis();
   redis = await connectRedis(server.url);
   quotes = (await generateQuotes({ root: base, seed: 7, count: 40 })).messages;
@@ -37,13 +39,6 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-let n = 0;
-function freshLake(): { root: string; stream: string } {
-  n += 1;
-  const root = join(scratch, `lake-${n}`);
-  cpSync(base, root, { recursive: true });
-  return { root, stream: `rules-${n}` };
-}
 
 /** Every options row the published manifest lists, as key|bid text, sorted. */
 async function lakeKeys(root: string): Promise<string[]> {
