@@ -65,13 +65,22 @@ async function watchUrls(page: Page): Promise<string[]> {
   return urls;
 }
 
-test('dates: a year typed digit by digit runs at most one query and never reaches the URL', async ({ page }) => {
+/**
+ * SPY's Symbol page with the history drawn, the 'from' field focused on its month segment (en-US:
+ * mm/dd/yyyy), and counters of the history's runs and of the URLs the page takes from here on.
+ */
+async function typingIntoFromDate(page: Page): Promise<{ from: Locator; runs: () => Promise<number>; urls: string[] }> {
   await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
   await done(page.getByTestId('iv-history'));
   const runs = await countRuns(page, 'iv-history');
   const urls = await watchUrls(page);
   const from = page.getByTestId('date-from');
-  await from.focus(); // the month segment (en-US: mm/dd/yyyy)
+  await from.focus();
+  return { from, runs, urls };
+}
+
+test('dates: a year typed digit by digit runs at most one query and never reaches the URL', async ({ page }) => {
+  const { runs, urls } = await typingIntoFromDate(page);
   // To the year segment: only the year is typed, so every intermediate value (0002, 0020, 0202)
   // is a year outside the data, and no stall between keystrokes can make a valid date early.
   await page.keyboard.press('ArrowRight');
@@ -87,12 +96,7 @@ test('dates: a year typed digit by digit runs at most one query and never reache
 
 test('dates: month, day and year typed with long stalls run one query, for the final date only', async ({ page }) => {
   test.setTimeout(90_000);
-  await page.goto('/?symbol=SPY&from=2025-07-01&to=2025-08-29');
-  await done(page.getByTestId('iv-history'));
-  const runs = await countRuns(page, 'iv-history');
-  const urls = await watchUrls(page);
-  const from = page.getByTestId('date-from');
-  await from.focus(); // the month segment (en-US: mm/dd/yyyy)
+  const { from, runs, urls } = await typingIntoFromDate(page);
   // 03, 15, 2024 with a stall longer than the field's 700 ms pause after every digit: after the
   // month the field already holds a valid date (2025-03-01), after the day another (2025-03-15).
   // Neither may commit; only the finished year does.
