@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort } from './net.ts';
+import { processAlive } from './pid.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,23 +137,14 @@ function portAnswers(host: string, port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Graceful QUIT, then TERM, then KILL; usable from a process that did not start nginx. */
 export async function stopNginxPid(pid: number, graceMs = 5000): Promise<void> {
   for (const sig of ['SIGQUIT', 'SIGTERM', 'SIGKILL'] as const) {
-    if (!pidAlive(pid)) return;
+    if (!processAlive(pid)) return;
     try { process.kill(pid, sig); } catch { return; }
     const until = Date.now() + (sig === 'SIGKILL' ? 2000 : graceMs);
     while (Date.now() < until) {
-      if (!pidAlive(pid)) return;
+      if (!processAlive(pid)) return;
       await sleep(50);
     }
   }

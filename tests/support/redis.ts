@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { freePort } from '../../src/node/net.ts';
+import { processAlive } from '../../src/node/pid.ts';
 
 export interface RedisServer {
   url: string;
@@ -45,15 +46,6 @@ async function ping(url: string): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Launches redis-server on port/dir; returns its pid, or null when the port was taken. */
 async function launch(port: number, dir: string, persist: boolean, password?: string): Promise<number | null> {
@@ -110,7 +102,7 @@ export async function startRedis(opts: RedisStartOptions = {}): Promise<RedisSer
           return;
         }
         const until = Date.now() + 5000;
-        while (alive(current) && Date.now() < until) await sleep(25);
+        while (processAlive(current) && Date.now() < until) await sleep(25);
       },
       async start() {
         const again = await launch(port, dir, persist, opts.password);

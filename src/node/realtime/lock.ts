@@ -3,17 +3,9 @@
 // process is gone (a crash) is taken over.
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../pid.ts';
 
 export const LOCK_FILE = '.quantiv-writer.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function tryLock(path: string): Promise<boolean> {
   try {
@@ -28,7 +20,7 @@ async function tryLock(path: string): Promise<boolean> {
   if (pid === process.pid) return true;
   if (Number.isInteger(pid) && pid > 0) {
     // The holder died: take it over.
-    if (!alive(pid)) await rm(path, { force: true });
+    if (!processAlive(pid)) await rm(path, { force: true });
   } else {
     // No pid yet: either being written this instant or left half-written by a crash long ago.
     const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? Date.now());
